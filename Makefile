@@ -1,0 +1,85 @@
+# Two commands: `make run` builds everything, `make test` checks everything (CI runs exactly `make test`).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PYTHONPATH := $(CURDIR)/src
+# dbt must not phone home from CI or a closed network.
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+
+SOURCE ?= shop
+SCALE ?= 1
+SEED ?= 42
+SHOP_RAW ?= data/raw/shop
+SHOP_TRUTH ?= data/truth/shop
+ONLINE_RETAIL_CSV ?= data/raw/online_retail/online_retail.csv.gz
+DBT_VARS = {source_system: $(SOURCE), shop_raw_path: $(SHOP_RAW), online_retail_csv: $(ONLINE_RETAIL_CSV)}
+
+# Where `make test` builds its own warehouse, apart from the one `make run` leaves for BI tools.
+CI_DIR ?= data/ci
+CI_SCALE ?= 1
+
+.PHONY: help venv data run build docs test lint pytest ci-build bench clean
+
+help:
+	@echo "make run    - set up .venv, generate shop data if missing, dbt build + docs (SOURCE=online_retail ONLINE_RETAIL_CSV=<file> for UCI)"
+	@echo "make test   - ruff, sqlfluff, pytest and a full dbt build with all dbt tests (what CI runs)"
+	@echo "make bench  - time dbt build against a plain DuckDB script and pandas (BENCH_SCALES='1 10', BENCH_BIG=1 adds 100)"
+
+$(BIN)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+venv: $(BIN)/.installed
+
+$(SHOP_RAW)/events.csv: | $(BIN)/.installed
+	$(BIN)/python -m ecom_analytics.generator --scale $(SCALE) --seed $(SEED) --out $(SHOP_RAW) --truth $(SHOP_TRUTH)
+
+ifeq ($(SOURCE),shop)
+data: $(SHOP_RAW)/events.csv
+else
+data:
+	@test -f "$(ONLINE_RETAIL_CSV)" || { echo "ONLINE_RETAIL_CSV=$(ONLINE_RETAIL_CSV): no such file" >&2; exit 2; }
+endif
+
+build: venv data
+	$(BIN)/dbt build --vars '$(DBT_VARS)'
+
+docs: venv
+	$(BIN)/dbt docs generate --vars '$(DBT_VARS)'
+
+run: build docs
+	$(BIN)/python -m ecom_analytics.publish --database $${ECOM_DUCKDB_PATH:-data/warehouse.duckdb}
+	@echo
+	@echo "Database : $(CURDIR)/$${ECOM_DUCKDB_PATH:-data/warehouse.duckdb}  (schemas staging, intermediate, marts)"
+	@echo "Docs     : $(CURDIR)/target/index.html  (browse with: $(BIN)/dbt docs serve)"
+
+lint: venv
+	$(BIN)/ruff check src tests python_models bench
+	$(BIN)/ruff format --check src tests python_models bench
+	$(BIN)/sqlfluff lint models analyses tests macros
+
+# A full build with every dbt test on freshly generated data, in its own folder.
+ci-build: venv
+	rm -rf $(CI_DIR)
+	$(BIN)/python -m ecom_analytics.generator --scale $(CI_SCALE) --seed $(SEED) --out $(CI_DIR)/raw/shop --truth $(CI_DIR)/truth/shop
+	ECOM_DUCKDB_PATH=$(CI_DIR)/warehouse.duckdb $(BIN)/dbt build --target-path $(CI_DIR)/target \
+		--vars '{source_system: shop, shop_raw_path: $(CI_DIR)/raw/shop}'
+
+# pytest reuses the ci-build warehouse; exit code 5 (no tests collected) is a failure too.
+pytest: venv
+	ECOM_TEST_SHOP_DIR=$(CI_DIR) $(BIN)/pytest -q tests/python
+
+test: lint ci-build pytest
+
+bench: venv
+	$(BIN)/python -m bench.run $(if $(BENCH_BIG),--big,)
+
+clean:
+	rm -rf target logs data/warehouse.duckdb $(CI_DIR)
