@@ -1,0 +1,149 @@
+{#- Fail early and by name when the file is missing or is not an Online Retail export: read_csv's own
+    errors (a glob that matches nothing, a binder error on a column) do not say which variable is wrong. -#}
+{%- set expected_columns = [
+    'InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'
+] -%}
+{%- if execute -%}
+    {%- set csv_path = var('online_retail_csv') -%}
+    {%- set quoted_path = csv_path | replace("'", "''") -%}
+    {%- set found = run_query("select count(*) from glob('" ~ quoted_path ~ "')").columns[0].values()[0] -%}
+    {%- if found == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "online_retail_csv=" ~ csv_path ~ ": no such file (pass the UCI Online Retail .csv or .csv.gz with "
+            ~ "--vars '{source_system: online_retail, online_retail_csv: <file>}')"
+        ) }}
+    {%- endif -%}
+    {%- set header = run_query(
+        "select column_name from (describe select * from read_csv('" ~ quoted_path
+        ~ "', header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"'))"
+    ).columns[0].values() | list -%}
+    {%- set missing = [] -%}
+    {%- for column_name in expected_columns if column_name not in header -%}
+        {%- do missing.append(column_name) -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            "online_retail_csv=" ~ csv_path ~ ": not an Online Retail file, missing column(s) "
+            ~ missing | join(', ') ~ " (header found: " ~ header | join(', ') ~ ")"
+        ) }}
+    {%- endif -%}
+{%- endif -%}
+
+with
+
+source as (
+
+    select * from {{ source('online_retail', 'online_retail') }}
+
+),
+
+trimmed as (
+
+    select
+        invoiceno as raw_invoice_no,
+        stockcode as raw_stock_code,
+        description as raw_description,
+        quantity as raw_quantity,
+        invoicedate as raw_invoice_date,
+        unitprice as raw_unit_price,
+        customerid as raw_customer_id,
+        country as raw_country,
+        nullif(trim(invoiceno), '') as invoice_no,
+        nullif(trim(stockcode), '') as stock_code,
+        nullif(trim(description), '') as description,
+        nullif(trim(quantity), '') as quantity_text,
+        nullif(trim(invoicedate), '') as invoice_date_text,
+        nullif(trim(unitprice), '') as unit_price_text,
+        nullif(trim(customerid), '') as customer_id_text,
+        nullif(trim(country), '') as country
+    from source
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        -- Exact duplicates are copies of all eight raw fields as written, so the fingerprint reads the
+        -- untrimmed text, with a marker that keeps an empty field apart from a missing one.
+        {{ dbt.hash(dbt.concat([
+            "coalesce(raw_invoice_no, '<null>')", "'|'",
+            "coalesce(raw_stock_code, '<null>')", "'|'",
+            "coalesce(raw_description, '<null>')", "'|'",
+            "coalesce(raw_quantity, '<null>')", "'|'",
+            "coalesce(raw_invoice_date, '<null>')", "'|'",
+            "coalesce(raw_unit_price, '<null>')", "'|'",
+            "coalesce(raw_customer_id, '<null>')", "'|'",
+            "coalesce(raw_country, '<null>')"
+        ])) }} as row_fingerprint
+    from trimmed
+
+),
+
+keyed as (
+
+    select
+        *,
+        {{ dbt.concat(["coalesce(invoice_no, '')", "'-'", "substring(row_fingerprint, 1, 16)"]) }} as line_key,
+        -- Copies are identical in every field, so any order numbers them the same way.
+        row_number() over (
+            partition by row_fingerprint
+            order by row_fingerprint
+        ) as copy_number
+    from fingerprinted
+
+),
+
+typed as (
+
+    select
+        *,
+        {{ dbt.safe_cast('quantity_text', dbt.type_float()) }} as quantity_number,
+        {{ dbt.safe_cast('unit_price_text', dbt.type_float()) }} as unit_price_number,
+        {{ dbt.safe_cast('customer_id_text', dbt.type_float()) }} as customer_id_number,
+        -- The file comes in two date styles (ISO, and month/day/year from the UCI xlsx export); DuckDB's
+        -- try_strptime takes both formats in one call (no cross-database macro parses a format).
+        try_strptime(
+            invoice_date_text,
+            ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S']
+        ) as invoiced_at
+    from keyed
+
+),
+
+final as (
+
+    select
+        case
+            when copy_number = 1 then line_key
+            else {{ dbt.concat(["line_key", "'#'", dbt.safe_cast('copy_number', dbt.type_string())]) }}
+        end as record_key,
+        line_key,
+        cast(copy_number as {{ dbt.type_int() }}) as copy_number,
+        invoice_no,
+        coalesce(invoice_no like 'C%', false) as is_cancellation,
+        stock_code,
+        -- 111 stock codes are also written in lower case (`15056bl` for `15056BL`, same product): one item.
+        upper(stock_code) as item_id,
+        description,
+        case
+            when quantity_number = round(quantity_number)
+                then {{ dbt.safe_cast('quantity_number', dbt.type_int()) }}
+        end as quantity,
+        {{ dbt.safe_cast('unit_price_text', 'decimal(18, 3)') }} as unit_price,
+        coalesce(unit_price_number <> round(unit_price_number, 3), false) as is_price_rounded,
+        case
+            when customer_id_number = round(customer_id_number)
+                then {{ dbt.safe_cast('customer_id_number', dbt.type_bigint()) }}
+        end as customer_id,
+        country,
+        invoiced_at,
+        quantity_text,
+        unit_price_text,
+        invoice_date_text,
+        customer_id_text
+    from typed
+
+)
+
+select * from final
