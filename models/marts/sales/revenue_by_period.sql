@@ -1,0 +1,97 @@
+{%- set period_grains = ['day', 'week', 'month', 'quarter', 'year'] -%}
+
+with
+
+order_lines as (
+
+    select * from {{ ref('fct_order_lines') }}
+    where is_sale or is_return
+
+),
+
+first_sales as (
+
+    -- A customer is new in the period of their FIRST SALE (by payment date, like revenue), whatever they
+    -- ordered or returned before it.
+    select
+        customer_id,
+        min(recognised_at) as first_sale_at
+    from order_lines
+    where is_sale and customer_id is not null
+    group by customer_id
+
+),
+
+dated_lines as (
+
+    select
+        order_lines.order_key,
+        order_lines.customer_id,
+        order_lines.is_sale,
+        order_lines.is_return,
+        order_lines.line_revenue,
+        order_lines.recognised_at,
+        first_sales.first_sale_at
+    from order_lines
+    left join first_sales
+        on order_lines.customer_id = first_sales.customer_id
+
+),
+
+by_grain as (
+
+    -- One copy of every line per grain, dated by the start of its period and of its customer's first-sale
+    -- period, so one aggregation serves all five grains.
+    {% for period_grain in period_grains %}
+        select
+            '{{ period_grain }}' as period_grain,
+            cast({{ dbt.date_trunc(period_grain, 'recognised_at') }} as date) as period_start,
+            cast({{ dbt.date_trunc(period_grain, 'first_sale_at') }} as date) as first_sale_period_start,
+            order_key,
+            customer_id,
+            is_sale,
+            is_return,
+            line_revenue
+        from dated_lines
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+aggregated as (
+
+    select
+        period_grain,
+        period_start,
+        sum(case when is_sale then line_revenue else 0 end) as revenue,
+        -sum(case when is_return then line_revenue else 0 end) as returns,
+        count(distinct case when is_sale then order_key end) as orders,
+        count(distinct case when is_sale then customer_id end) as customers,
+        count(distinct case when is_sale and first_sale_period_start = period_start then customer_id end)
+            as new_customers
+    from by_grain
+    group by period_grain, period_start
+
+),
+
+final as (
+
+    select
+        period_grain,
+        period_start,
+        revenue,
+        returns,
+        revenue - returns as net_revenue,
+        cast(orders as {{ dbt.type_int() }}) as orders,
+        cast(customers as {{ dbt.type_int() }}) as customers,
+        cast(new_customers as {{ dbt.type_int() }}) as new_customers,
+        cast(customers - new_customers as {{ dbt.type_int() }}) as returning_customers,
+        -- A period with only returns has no orders: no average rather than a division by zero.
+        case
+            when orders > 0 then cast(revenue / orders as decimal(38, 3))
+        end as avg_order_value
+    from aggregated
+
+)
+
+select * from final
