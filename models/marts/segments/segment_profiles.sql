@@ -1,0 +1,142 @@
+with
+
+customer_segments as (
+
+    select * from {{ ref('customer_segments') }}
+
+),
+
+segment_actions as (
+
+    select * from {{ ref('segment_actions') }}
+
+),
+
+overall as (
+
+    -- Deviations are measured in the model's own feature space (log1p), against the whole customer base.
+    select
+        count(*) as customers,
+        sum(monetary) as revenue,
+        avg(log_recency_days) as mean_log_recency,
+        avg(log_frequency) as mean_log_frequency,
+        avg(log_monetary) as mean_log_monetary,
+        stddev_pop(log_recency_days) as sd_log_recency,
+        stddev_pop(log_frequency) as sd_log_frequency,
+        stddev_pop(log_monetary) as sd_log_monetary
+    from customer_segments
+
+),
+
+per_segment as (
+
+    select
+        segment_id,
+        segment_name,
+        recency_level,
+        frequency_level,
+        monetary_level,
+        count(*) as customers,
+        sum(monetary) as revenue,
+        avg(cast(recency_days as {{ type_double() }})) as avg_recency_days,
+        avg(cast(frequency as {{ type_double() }})) as avg_frequency,
+        avg(cast(monetary as {{ type_double() }})) as avg_monetary,
+        avg(log_recency_days) as mean_log_recency,
+        avg(log_frequency) as mean_log_frequency,
+        avg(log_monetary) as mean_log_monetary
+    from customer_segments
+    group by segment_id, segment_name, recency_level, frequency_level, monetary_level
+
+),
+
+profiled as (
+
+    select
+        per_segment.segment_id,
+        per_segment.segment_name,
+        per_segment.recency_level,
+        per_segment.frequency_level,
+        per_segment.monetary_level,
+        per_segment.customers,
+        cast(per_segment.customers as {{ type_double() }}) / overall.customers as customer_share,
+        per_segment.revenue,
+        -- A catalogue of free items only would make revenue 0: no share is defined then.
+        cast(per_segment.revenue as {{ type_double() }}) / nullif(overall.revenue, 0) as revenue_share,
+        per_segment.avg_recency_days,
+        per_segment.avg_frequency,
+        per_segment.avg_monetary,
+        -- A constant feature (sd 0) drives nothing: deviation 0, as in the model's own scaling.
+        coalesce((per_segment.mean_log_recency - overall.mean_log_recency) / nullif(overall.sd_log_recency, 0), 0)
+            as recency_deviation_z,
+        coalesce(
+            (per_segment.mean_log_frequency - overall.mean_log_frequency) / nullif(overall.sd_log_frequency, 0), 0
+        ) as frequency_deviation_z,
+        coalesce((per_segment.mean_log_monetary - overall.mean_log_monetary) / nullif(overall.sd_log_monetary, 0), 0)
+            as monetary_deviation_z
+    from per_segment
+    cross join overall
+
+),
+
+with_roi as (
+
+    select
+        *,
+        revenue_share / customer_share as roi_index
+    from profiled
+
+),
+
+matched_actions as (
+
+    -- Each segment takes the most specific matching pattern (lowest priority); the catch-all row matches all.
+    select
+        with_roi.segment_id,
+        segment_actions.action_id,
+        segment_actions.recommended_action,
+        row_number() over (
+            partition by with_roi.segment_id
+            order by segment_actions.priority, segment_actions.action_id
+        ) as match_rank
+    from with_roi
+    inner join segment_actions
+        on
+            segment_actions.recency_level in (with_roi.recency_level, 'any')
+            and segment_actions.frequency_level in (with_roi.frequency_level, 'any')
+            and segment_actions.monetary_level in (with_roi.monetary_level, 'any')
+
+),
+
+final as (
+
+    select
+        cast(with_roi.segment_id as {{ dbt.type_int() }}) as segment_id,
+        with_roi.segment_name,
+        with_roi.recency_level,
+        with_roi.frequency_level,
+        with_roi.monetary_level,
+        cast(with_roi.customers as {{ dbt.type_bigint() }}) as customers,
+        with_roi.customer_share,
+        cast(with_roi.revenue as decimal(38, 3)) as revenue,
+        with_roi.revenue_share,
+        with_roi.avg_recency_days,
+        with_roi.avg_frequency,
+        with_roi.avg_monetary,
+        with_roi.recency_deviation_z,
+        with_roi.frequency_deviation_z,
+        with_roi.monetary_deviation_z,
+        with_roi.roi_index,
+        cast(
+            row_number() over (order by with_roi.roi_index desc, with_roi.segment_id asc) as {{ dbt.type_int() }}
+        ) as roi_rank,
+        matched_actions.action_id,
+        matched_actions.recommended_action
+    from with_roi
+    left join matched_actions
+        on
+            with_roi.segment_id = matched_actions.segment_id
+            and matched_actions.match_rank = 1
+
+)
+
+select * from final

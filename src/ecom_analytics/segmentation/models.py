@@ -1,0 +1,165 @@
+"""What the two dbt Python models call: DuckDB relation in, typed DuckDB relation out.
+
+Work that grows with the data stays in DuckDB: only the four columns the model needs (one row per customer)
+are pulled into pandas, and the result is joined back to customer_rfm inside DuckDB, so the original typed
+recency_days / frequency / monetary never round-trip through floats.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .clustering import RANDOM_SEED, fit_segments
+from .features import (
+    FEATURES,
+    LOG_FEATURES,
+    SCALED_FEATURES,
+    SegmentationInputError,
+    transform_features,
+    validate_rfm,
+)
+from .selection import SELECTION_COLUMNS, evaluate_k
+
+RFM_MODEL = "customer_rfm"
+SELECTION_MODEL = "segment_model_selection"
+
+#: Column types of marts.segment_model_selection (as in its yml contract).
+SELECTION_TYPES = {
+    "k": "integer",
+    "inertia": "double",
+    "silhouette": "double",
+    "davies_bouldin": "double",
+    "calinski_harabasz": "double",
+    "is_chosen": "boolean",
+    "stability_ari": "double",
+    "stability_ari_min": "double",
+    "smallest_segment_share": "double",
+    "customers": "bigint",
+    "silhouette_sample_size": "integer",
+    "algorithm": "varchar",
+}
+
+#: Per-customer columns computed in pandas, with their types.
+ASSIGNMENT_TYPES = {
+    "customer_id": "bigint",
+    "segment_id": "integer",
+    "segment_name": "varchar",
+    "recency_level": "varchar",
+    "frequency_level": "varchar",
+    "monetary_level": "varchar",
+    **dict.fromkeys(LOG_FEATURES, "double"),
+    **dict.fromkeys(SCALED_FEATURES, "double"),
+    "distance_to_centroid": "double",
+}
+
+
+def read_rfm(relation, source: str = RFM_MODEL) -> pd.DataFrame:
+    """customer_id and the three RFM features as float64: validated, one row per customer, sorted by key."""
+    columns = {c.lower() for c in relation.columns}
+    missing = [c for c in ("customer_id", *FEATURES) if c not in columns]
+    if missing:
+        raise SegmentationInputError(f"{source}: missing column(s) {', '.join(missing)}")
+    projected = relation.project(
+        "cast(customer_id as bigint) as customer_id, "
+        + ", ".join(f"cast({c} as double) as {c}" for c in FEATURES)
+    )
+    return validate_rfm(projected.df(), source)
+
+
+def assign_segments(rfm: pd.DataFrame, k: int, seed: int = RANDOM_SEED) -> pd.DataFrame:
+    """Per customer: canonical segment id and name, the levels behind the name, the model's features."""
+    rfm = validate_rfm(rfm)
+    if not 2 <= k < len(rfm):
+        raise SegmentationInputError(f"{RFM_MODEL}: cannot form {k} segments from {len(rfm)} customers")
+    features, _ = transform_features(rfm)
+    scaled = features[list(SCALED_FEATURES)].to_numpy()
+    fit = fit_segments(scaled, k, seed=seed)
+    by_id = {s.segment_id: s for s in fit.segments}
+    out = pd.DataFrame({"customer_id": features["customer_id"].to_numpy(), "segment_id": fit.segment_ids})
+    out["segment_name"] = [by_id[i].segment_name for i in fit.segment_ids]
+    for attribute in ("recency_level", "frequency_level", "monetary_level"):
+        out[attribute] = [getattr(by_id[i], attribute) for i in fit.segment_ids]
+    for name in (*LOG_FEATURES, *SCALED_FEATURES):
+        out[name] = features[name].to_numpy()
+    out["distance_to_centroid"] = fit.distances
+    return out
+
+
+def select_k(rfm: pd.DataFrame, seed: int = RANDOM_SEED) -> pd.DataFrame:
+    """The model-selection table for a validated RFM frame."""
+    features, _ = transform_features(validate_rfm(rfm))
+    return evaluate_k(features[list(SCALED_FEATURES)].to_numpy(), seed=seed)
+
+
+def chosen_k(selection_relation, override=None) -> int:
+    """The override (model config meta n_segments) if set, else the one k flagged is_chosen."""
+    if override is not None:
+        try:
+            return int(override)
+        except (TypeError, ValueError) as exc:
+            raise SegmentationInputError(
+                f"customer_segments: config meta n_segments must be an integer, got {override!r}"
+            ) from exc
+    rows = selection_relation.filter("is_chosen").project("k").fetchall()
+    if len(rows) != 1:
+        raise SegmentationInputError(
+            f"{SELECTION_MODEL}: expected exactly one row with is_chosen, found {len(rows)}"
+        )
+    return int(rows[0][0])
+
+
+def _typed(session, frame: pd.DataFrame, types: dict[str, str]):
+    relation = session.from_df(frame)
+    return relation.project(", ".join(f"cast({c} as {t}) as {c}" for c, t in types.items()))
+
+
+def segment_model_selection(session, rfm_relation):
+    """Body of the dbt model segment_model_selection."""
+    selection = select_k(read_rfm(rfm_relation))
+    return _typed(session, selection, {c: SELECTION_TYPES[c] for c in SELECTION_COLUMNS})
+
+
+def customer_segments(session, rfm_relation, selection_relation, n_segments=None):
+    """Body of the dbt model customer_segments: one row per customer_rfm row."""
+    rfm = read_rfm(rfm_relation)
+    k = chosen_k(selection_relation, n_segments)
+    assignments = assign_segments(rfm, k)
+    if len(assignments) != len(rfm):  # pragma: no cover - a guard, assign_segments keeps every row
+        raise SegmentationInputError(f"customer_segments: {len(assignments)} rows for {len(rfm)} customers")
+    assigned = _typed(session, assignments, ASSIGNMENT_TYPES).set_alias("a")
+    original = rfm_relation.set_alias("r")
+    joined = original.join(assigned, "r.customer_id = a.customer_id", how="inner")
+    return joined.project(
+        ", ".join(
+            [
+                "a.customer_id as customer_id",
+                "a.segment_id as segment_id",
+                "a.segment_name as segment_name",
+                "a.recency_level as recency_level",
+                "a.frequency_level as frequency_level",
+                "a.monetary_level as monetary_level",
+                "cast(r.recency_days as integer) as recency_days",
+                "cast(r.frequency as integer) as frequency",
+                "cast(r.monetary as decimal(38, 3)) as monetary",
+                *(f"a.{c} as {c}" for c in (*LOG_FEATURES, *SCALED_FEATURES)),
+                "a.distance_to_centroid as distance_to_centroid",
+                f"cast({k} as integer) as n_segments",
+            ]
+        )
+    )
+
+
+def fitted_centroids(assignments: pd.DataFrame) -> pd.DataFrame:
+    """Mean scaled features per segment (the centroids), for tests and notebooks."""
+    return assignments.groupby("segment_id")[list(SCALED_FEATURES)].mean().sort_index()
+
+
+__all__ = [
+    "assign_segments",
+    "chosen_k",
+    "customer_segments",
+    "fitted_centroids",
+    "read_rfm",
+    "segment_model_selection",
+    "select_k",
+]
