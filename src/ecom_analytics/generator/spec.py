@@ -1,0 +1,113 @@
+"""Calibration of the generator: real sizes, archetypes, anomaly rates, experiments.
+
+Everything that says "how many" or "how much" lives here, so the shape of the data can be reviewed in one
+place.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def epoch(text: str) -> int:
+    """`YYYY-MM-DD[ HH:MM:SS]` -> epoch seconds (UTC, no time zone in the files)."""
+    return int(np.datetime64(text.replace(" ", "T"), "s").astype(np.int64))
+
+
+DAY = 86_400
+HOUR = 3_600
+
+# Sizes of the real case-study files (data/README.md); --scale multiplies users, orders and events.
+REAL_USERS = 117_178
+REAL_ORDER_LINES = 47_402
+REAL_EVENT_ROWS = 853_640
+REAL_EVENTS = {"view_item": 262_786, "test_assignment": 162_490, "view_user_profile": 3_088}
+# Rows per platform among the non-test events (test assignments are all `server`).
+PLATFORMS = ("web", "android", "mobile web", "iOS")
+PLATFORM_WEIGHT = np.array([267_421, 87_501, 87_224, 86_514], dtype=float)
+REFERRERS = ("home", "search", "recommendations", "email", "google", "facebook", "direct")
+REFERRER_WEIGHT = np.array([30, 25, 15, 8, 12, 5, 5], dtype=float)
+
+# Users are generated in blocks of at most this many (with their orders and events), which bounds memory.
+CHUNK_USERS = 150_000
+
+EXTRACTED_AT = "2018-07-01"
+EXTRACTED = epoch(EXTRACTED_AT)
+LAST_NORMAL = EXTRACTED - 1  # nothing normal is dated on or after the extraction day
+USERS_FROM = epoch("2013-02-23 00:00:00")
+ORDERS_FROM = epoch("2013-03-01 00:00:00")
+FUTURE_FROM = EXTRACTED + DAY  # planted future-dated values start a day after the extraction
+FUTURE_SPAN = 365 * DAY
+
+# Buyer archetypes. Recency in days before the extraction (log-uniform), invoices (uniform integers), the
+# span in days between the first and the last invoice, lines per invoice, and the price band mix (cheap, mid,
+# high) of the lines. Separated in log1p(recency, frequency, monetary) space, with a modest overlap at the
+# tails.
+ARCHETYPES = (
+    "loyal_high_value",
+    "lapsed_big_spender",
+    "recent_one_timer",
+    "steady_low_value",
+    "dormant_low_value",
+)
+NON_BUYER = "non_buyer"
+ARCHETYPE_SHARE = np.array([0.15, 0.15, 0.25, 0.20, 0.25])
+RECENCY_DAYS = np.array([(1, 60), (330, 1200), (1, 75), (3, 150), (400, 1600)], dtype=float)
+FREQUENCY = np.array([(6, 16), (2, 6), (1, 1), (3, 9), (1, 2)])
+SPAN_DAYS = np.array([(365, 1400), (200, 900), (0, 0), (300, 1100), (20, 300)], dtype=float)
+LINES_PER_INVOICE = np.array([(1, 3), (1, 3), (1, 3), (1, 2), (1, 2)])
+BAND_MIX = np.array(
+    [(0.05, 0.40, 0.55), (0.03, 0.22, 0.75), (0.30, 0.65, 0.05), (0.85, 0.15, 0.0), (0.90, 0.10, 0.0)]
+)
+BAND_UPPER_CENTS = (3_000, 15_000)  # cheap <= 30.00 < mid <= 150.00 < high
+FREE_ADDON_RATE = 0.04  # a line is a free how-to-manual add-on
+# Buyers per user, tuned so that scale 1 lands on ~47.4k order lines (most users never buy).
+BUYER_RATE = 0.0531
+
+# Planted anomaly counts at scale 1 (per REAL_USERS users); each scales with the users of a chunk, >= 1.
+ORDERS_PLANT = {
+    "paid_before_created_invoices": 40,
+    "odd_timestamp_format": 300,
+    "price_float_noise": 400,
+    "unknown_item": 120,
+    "duplicate_originals": 150,
+    "null_price": 60,
+    "negative_price": 40,
+    "unparseable_timestamp": 50,
+    "future_invoices": 30,
+    "merge_roots_with_lines": 60,
+    "deleted_buyers": 40,
+    "ghost_customers": 25,
+}
+USERS_PLANT = {
+    "merged_user": 1_760,  # ~1.5% of users
+    "deleted_user": 2_900,  # ~2.5% of users
+    "odd_timestamp_format": 300,
+    "unparseable_timestamp": 60,
+    "future_dated": 40,
+    "merge_chains": 5,
+}
+EVENTS_PLANT = {
+    "duplicate_parameter": 300,
+    "unknown_user": 200,
+    "unknown_item": 150,
+    "unparseable_timestamp": 100,
+    "future_dated": 80,
+    "odd_timestamp_format": 250,
+}
+# Ids of unknown users never collide with real ones (real ids stay far below this at any sane scale).
+UNKNOWN_ORDER_USER_BASE = 900_000_000
+UNKNOWN_EVENT_USER_BASE = 950_000_000
+INVOICE_ID_START = 100_000
+
+# A/B tests: (test_id, first day, last day, control conversion, treatment conversion). Conversion = the
+# assigned user's surviving customer has a sale (paid order line) created after the assignment; converters
+# buy within 5 days of it, and non-converters never buy after the test starts, so any window >= 5 days gives
+# the same rates.
+EXPERIMENTS = (
+    (4, "2017-09-01", "2017-11-30", 0.020, 0.020),
+    (5, "2017-12-01", "2018-02-28", 0.020, 0.020),
+    (6, "2018-01-15", "2018-04-15", 0.020, 0.020),
+    (7, "2018-03-01", "2018-05-31", 0.020, 0.030),
+)
+CONVERSION_LAG_DAYS = (1 / 24, 5)

@@ -1,0 +1,262 @@
+"""Write the generated files block by block, then the ground truth (manifest.json, archetypes.csv).
+
+Files are written under temporary names and renamed at the end, so a failed run never leaves a half-written
+`events.csv` that looks complete (the Makefile uses that file as the "data exists" marker).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+
+import numpy as np
+
+from . import fmt
+from . import spec as S
+from .catalog import Catalog, build_catalog
+from .core import Counters, ItemPicker, generate_block
+
+USERS_COLUMNS = [
+    "created_at",
+    "deleted_at",
+    "email_address",
+    "first_name",
+    "id",
+    "last_name",
+    "merged_at",
+    "parent_user_id",
+]
+ITEMS_COLUMNS = ["adjective", "category", "created_at", "id", "modifier", "name", "price"]
+ORDERS_COLUMNS = [
+    "invoice_id",
+    "line_item_id",
+    "user_id",
+    "item_id",
+    "item_name",
+    "item_category",
+    "price",
+    "created_at",
+    "paid_at",
+]
+EVENTS_COLUMNS = [
+    "event_id",
+    "event_time",
+    "user_id",
+    "event_name",
+    "platform",
+    "parameter_name",
+    "parameter_value",
+]
+FILES = {"users": USERS_COLUMNS, "items": ITEMS_COLUMNS, "orders": ORDERS_COLUMNS, "events": EVENTS_COLUMNS}
+GENERATOR_VERSION = 1
+
+
+class GeneratorError(Exception):
+    """Bad arguments or an unwritable destination, with a message naming the problem."""
+
+
+def _append(fh, columns: list[str], data: dict) -> int:
+    """Append rows of pre-formatted text; no value the generator writes needs CSV quoting (checked)."""
+    cols = [data[c] for c in columns]
+    n = len(cols[0])
+    for name, col in zip(columns, cols, strict=True):
+        if len(col) != n:
+            raise GeneratorError(f"internal error: column {name} has {len(col)} values, expected {n}")
+    if n == 0:
+        return 0
+    body = "\n".join(map(",".join, zip(*cols, strict=True))) + "\n"
+    if any(ch in body for ch in '"\r') or body.count(",") != n * (len(columns) - 1):
+        raise GeneratorError(f"internal error: a value of {columns} would need CSV quoting")
+    fh.write(body)
+    return n
+
+
+def _items_columns(catalog: Catalog) -> dict:
+    return {
+        "adjective": catalog.adjective,
+        "category": catalog.category,
+        "created_at": fmt.ts(catalog.created_at),
+        "id": fmt.float_id(catalog.item_id),
+        "modifier": catalog.modifier,
+        "name": catalog.name,
+        "price": fmt.price(catalog.price_cents),
+    }
+
+
+def _check_paths(out: Path, truth: Path) -> None:
+    out_r, truth_r = out.resolve(), truth.resolve()
+    if out_r == truth_r or out_r in truth_r.parents:
+        raise GeneratorError(f"--truth {truth} must be outside the raw folder --out {out}")
+    for folder in (out, truth):
+        if folder.exists() and not folder.is_dir():
+            raise GeneratorError(f"{folder} exists and is not a folder")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GeneratorError(f"cannot create {folder}: {exc.strerror}") from exc
+
+
+def block_sizes(total_users: int) -> list[int]:
+    n_blocks = max(1, math.ceil(total_users / S.CHUNK_USERS))
+    base, extra = divmod(total_users, n_blocks)
+    return [base + (1 if b < extra else 0) for b in range(n_blocks)]
+
+
+def generate(
+    out: Path | str,
+    truth: Path | str,
+    scale: float = 1.0,
+    seed: int = 42,
+    log: Callable[[str], None] | None = None,
+) -> dict:
+    """Write users/items/orders/events CSVs to `out` and the ground truth to `truth`; return the manifest."""
+    out, truth = Path(out), Path(truth)
+    if not (isinstance(scale, int | float) and math.isfinite(scale) and scale > 0):
+        raise GeneratorError(f"--scale must be a positive number, got {scale!r}")
+    total_users = round(S.REAL_USERS * scale)
+    if total_users < 500:
+        raise GeneratorError(
+            f"--scale {scale} is too small: it gives {total_users} users, at least 500 needed"
+        )
+    if seed < 0:
+        raise GeneratorError(f"--seed must be >= 0, got {seed}")
+    _check_paths(out, truth)
+
+    catalog = build_catalog(np.random.default_rng(np.random.SeedSequence([seed, 0])))
+    picker = ItemPicker(catalog)
+    tmp = {name: out / f".{name}.csv.partial" for name in FILES}
+    truth_tmp = truth / ".archetypes.csv.partial"
+    ghost_tmp = truth / ".inferred_customers.csv.partial"
+    rows = dict.fromkeys(FILES, 0)
+    anomalies: dict[str, int] = {}
+    facts: dict[str, int] = {}
+    experiments: dict[int, dict] = {}
+    archetype_counts: dict[str, int] = {}
+    try:
+        with ExitStack() as stack:
+            handles = {
+                n: stack.enter_context(open(p, "w", encoding="utf-8", newline="")) for n, p in tmp.items()
+            }
+            arch_fh = stack.enter_context(open(truth_tmp, "w", encoding="utf-8", newline=""))
+            ghost_fh = stack.enter_context(open(ghost_tmp, "w", encoding="utf-8", newline=""))
+            for name, fh in handles.items():
+                fh.write(",".join(FILES[name]) + "\n")
+            arch_fh.write("user_id,archetype\n")
+            ghost_fh.write("user_id,archetype\n")
+            rows["items"] = _append(handles["items"], ITEMS_COLUMNS, _items_columns(catalog))
+            ids = Counters()
+            sizes = block_sizes(total_users)
+            for b, n_users in enumerate(sizes):
+                rng = np.random.default_rng(np.random.SeedSequence([seed, 1, b]))
+                block = generate_block(rng, n_users, b == 0, catalog, picker, ids)
+                rows["users"] += _append(handles["users"], USERS_COLUMNS, block.users)
+                rows["orders"] += _append(handles["orders"], ORDERS_COLUMNS, block.orders)
+                rows["events"] += _append(handles["events"], EVENTS_COLUMNS, block.events)
+                arch = {"user_id": fmt.int_str(block.archetype_user_id), "archetype": block.archetype}
+                _append(arch_fh, ["user_id", "archetype"], arch)
+                ghost = {"user_id": fmt.int_str(block.ghost_user_id), "archetype": block.ghost_archetype}
+                _append(ghost_fh, ["user_id", "archetype"], ghost)
+                for key, value in block.anomalies.items():
+                    anomalies[key] = anomalies.get(key, 0) + value
+                for key, value in block.facts.items():
+                    facts[key] = facts.get(key, 0) + value
+                labels, counts = np.unique(
+                    np.concatenate([block.archetype, block.ghost_archetype]).astype(str), return_counts=True
+                )
+                for label, count in zip(labels.tolist(), counts.tolist(), strict=True):
+                    archetype_counts[label] = archetype_counts.get(label, 0) + count
+                for test_id, arms in block.experiments.items():
+                    acc = experiments.setdefault(test_id, {a: {"assigned": 0, "converted": 0} for a in arms})
+                    for arm, tally in arms.items():
+                        for k, v in tally.items():
+                            acc[arm][k] += v
+                del block
+                if log:
+                    log(
+                        f"block {b + 1}/{len(sizes)}: {rows['users']:,} users, "
+                        f"{rows['orders']:,} order lines, {rows['events']:,} event rows"
+                    )
+    except BaseException:
+        for path in [*tmp.values(), truth_tmp, ghost_tmp]:
+            path.unlink(missing_ok=True)
+        raise
+
+    anomalies["items.free_item"] = int(catalog.is_free.sum())
+    anomalies["items.duplicate_name"] = catalog.duplicate_name_rows()
+    manifest = {
+        "generator_version": GENERATOR_VERSION,
+        "seed": seed,
+        "scale": scale,
+        "extracted_at": S.EXTRACTED_AT,
+        "rows": rows,
+        "anomalies": dict(sorted(anomalies.items())),
+        "facts": dict(sorted(facts.items())),
+        "archetypes": dict(sorted(archetype_counts.items())),
+        "experiments": _experiments_manifest(experiments),
+        "definitions": DEFINITIONS,
+    }
+    manifest_tmp = truth / ".manifest.json.partial"
+    manifest_tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(truth_tmp, truth / "archetypes.csv")
+    os.replace(ghost_tmp, truth / "inferred_customers.csv")
+    os.replace(manifest_tmp, truth / "manifest.json")
+    for name in ("items", "users", "orders", "events"):  # events.csv last: it marks a complete data set
+        os.replace(tmp[name], out / f"{name}.csv")
+    return manifest
+
+
+def _experiments_manifest(experiments: dict[int, dict]) -> list[dict]:
+    out = []
+    for test_id, start, end, p_c, p_t in S.EXPERIMENTS:
+        arms = experiments.get(test_id, {})
+        observed = {
+            arm: {
+                **tally,
+                "conversion_rate": round(tally["converted"] / tally["assigned"], 6)
+                if tally["assigned"]
+                else None,
+            }
+            for arm, tally in arms.items()
+        }
+        out.append(
+            {
+                "test_id": test_id,
+                "assigned_from": start,
+                "assigned_to": end,
+                "planted_control_rate": p_c,
+                "planted_treatment_rate": p_t,
+                "planted_relative_lift": round(p_t / p_c - 1, 6),
+                "has_effect": p_t != p_c,
+                "observed": observed,
+            }
+        )
+    return out
+
+
+DEFINITIONS = {
+    "anomalies": "keys <table>.<reason_code> of docs/architecture.md; units as there (orders: raw lines; "
+    "events: events, except duplicate_parameter = extra rows; users: rows); planted disjointly",
+    "orders.duplicate_row": "extra copies only (the original line is clean and counted nowhere)",
+    "orders.odd_timestamp_format": "lines with created_at, paid_at or both written HH-MM-SS",
+    "orders.unparseable_timestamp": "extra lines whose created_at or paid_at is garbage",
+    "orders.future_dated": "lines of invoices created and paid after extracted_at",
+    "orders.paid_before_created": "all lines of the affected invoices",
+    "orders.deleted_account": "lines whose user (never merged) is a deleted account",
+    "orders.merged_account": "lines written with a merged account's id (chains included)",
+    "orders.unknown_user": "lines of customers with no users row (ids >= 900000000)",
+    "users.merged_user": "rows with merged_at and parent_user_id, not on a cycle",
+    "users.merge_cycle": "rows on the cycle X -> Y -> X (no orders, no events)",
+    "users.future_dated": "created_at after extracted_at (no orders, no events)",
+    "users.without_orders": "users rows whose id appears on no orders.csv line",
+    "users.merge_chains": "merge chains of 3 or more accounts (A -> B -> C)",
+    "archetypes.csv": "one row per users.csv id: the archetype of the surviving customer; non-surviving "
+    "(merged, cycle) accounts and users without orders are non_buyer",
+    "inferred_customers.csv": "archetypes of the unknown (no users row) customers of orders.unknown_user",
+    "experiments": "conversion = the assigned user has a sale created after its test_assignment event; "
+    "converters buy 1 hour to 5 days after it, non-converters have no order after the test starts",
+    "rfm": "as_of = day after the last sale; frequency = distinct invoices; monetary = sum of line prices",
+}
