@@ -23,7 +23,7 @@ DBT_VARS = {source_system: $(SOURCE), shop_raw_path: $(SHOP_RAW), online_retail_
 CI_DIR ?= data/ci
 CI_SCALE ?= 1
 
-.PHONY: help venv data run build docs test lint pytest ci-build bench clean
+.PHONY: help venv data run build charts docs chromium test lint pytest ci-build bench clean
 
 help:
 	@echo "make run    - set up .venv, generate shop data if missing, dbt build + docs (SOURCE=online_retail ONLINE_RETAIL_CSV=<file> for UCI)"
@@ -51,14 +51,23 @@ endif
 build: venv data
 	$(BIN)/dbt build --vars '$(DBT_VARS)'
 
-docs: venv
-	$(BIN)/dbt docs generate --vars '$(DBT_VARS)'
+WAREHOUSE = $${ECOM_DUCKDB_PATH:-data/warehouse.duckdb}
 
-run: build docs
-	$(BIN)/python -m ecom_analytics.publish --database $${ECOM_DUCKDB_PATH:-data/warehouse.duckdb}
+# The pictures on the docs overview page are drawn from the built marts.
+charts: venv
+	$(BIN)/python -m ecom_analytics.charts --database $(WAREHOUSE) --out assets
+
+# --static writes one self-contained page; the pictures are then embedded into it as data URIs.
+docs: venv
+	$(BIN)/dbt docs generate --static --vars '$(DBT_VARS)'
+	$(BIN)/python -m ecom_analytics.charts --no-charts --out assets --inline-html target/static_index.html
+
+run: build charts docs
+	$(BIN)/python -m ecom_analytics.publish --database $(WAREHOUSE)
 	@echo
-	@echo "Database : $(CURDIR)/$${ECOM_DUCKDB_PATH:-data/warehouse.duckdb}  (schemas staging, intermediate, marts)"
-	@echo "Docs     : $(CURDIR)/target/index.html  (browse with: $(BIN)/dbt docs serve)"
+	@echo "Database : $(CURDIR)/$(WAREHOUSE)  (schemas staging, intermediate, marts)"
+	@echo "Published: $(CURDIR)/data/published/  (marts.duckdb and Parquet for BI tools)"
+	@echo "Docs     : $(CURDIR)/target/static_index.html  (or browse with: $(BIN)/dbt docs serve)"
 
 # sqlfluff's dbt templater renders only enabled models, so the online_retail folders get a second pass with
 # that source switched on (against the small generated fixture, never the real file).
@@ -85,7 +94,11 @@ ci-build: venv
 pytest: venv
 	ECOM_TEST_SHOP_DIR=$(CI_DIR) $(BIN)/pytest -q tests/python
 
-test: lint ci-build pytest
+# The browser test needs Debian's chromium; the script installs it when missing and says so loudly.
+chromium:
+	scripts/ensure_chromium.sh
+
+test: lint ci-build chromium pytest
 
 bench: venv
 	$(BIN)/python -m bench.run $(if $(BENCH_BIG),--big,)
