@@ -1,0 +1,95 @@
+{#- Value-level repairs of the shop's raw text. The shop export sometimes writes the time part with dashes (`2014-12-20 07-07-45`). Every staging model
+    repairs it through these macros so the rule lives in one place; built from substring/concat/safe_cast
+    (no regex) so it ports to Spark, Snowflake and BigQuery. -#}
+
+{% macro shop_null(column) -%}
+    nullif(nullif(trim({{ column }}), 'None'), '')
+{%- endmacro %}
+
+{% macro is_odd_timestamp_format(column) -%}
+    (
+        length(trim({{ column }})) = 19
+        and substring(trim({{ column }}), 11, 1) = ' '
+        and substring(trim({{ column }}), 14, 1) = '-'
+        and substring(trim({{ column }}), 17, 1) = '-'
+    )
+{%- endmacro %}
+
+{% macro repair_timestamp_text(column) -%}
+    case
+        when {{ is_odd_timestamp_format(column) }}
+            then {{ dbt.concat([
+                "substring(trim(" ~ column ~ "), 1, 13)", "':'",
+                "substring(trim(" ~ column ~ "), 15, 2)", "':'",
+                "substring(trim(" ~ column ~ "), 18, 2)"
+            ]) }}
+        else {{ shop_null(column) }}
+    end
+{%- endmacro %}
+
+{% macro repair_timestamp(column) -%}
+    {{ safe_cast_value(repair_timestamp_text(column), dbt.type_timestamp()) }}
+{%- endmacro %}
+
+{% macro is_unparseable_timestamp(column) -%}
+    ({{ shop_null(column) }} is not null and {{ repair_timestamp(column) }} is null)
+{%- endmacro %}
+
+{#- A double-precision float type: dbt.type_float() is a 4-byte float on DuckDB, too coarse for ids and to
+    see price noise. (Text -> decimal casts are avoided on purpose: on DuckDB they cost ~100x a float cast.) -#}
+{% macro shop_double_type() -%}
+    {{ return(adapter.dispatch('shop_double_type')()) }}
+{%- endmacro %}
+
+{% macro default__shop_double_type() -%}
+    {{ return(dbt.type_float()) }}
+{%- endmacro %}
+
+{% macro duckdb__shop_double_type() -%}
+    {{ return('double') }}
+{%- endmacro %}
+
+{% macro shop_number(column) -%}
+    {{ safe_cast_value(shop_null(column), shop_double_type()) }}
+{%- endmacro %}
+
+{#- Ids are float-written (`2512.0`): read as a number so both `2512` and `2512.0` give the same integer. -#}
+{% macro shop_id(column) -%}
+    {{ safe_cast_value(shop_number(column), dbt.type_bigint()) }}
+{%- endmacro %}
+
+{% macro is_unparseable_number(column) -%}
+    ({{ shop_null(column) }} is not null and {{ shop_number(column) }} is null)
+{%- endmacro %}
+
+{#- Prices carry float noise (`13.750000000000002`, a neighbouring float of 13.75): as a double it differs
+    from itself rounded to cents by a hair, while a clean price (`13.75`, `150.0`) parses to exactly that
+    rounding. A real sub-cent price (`15.625` in the real catalog) differs by much more: told apart. -#}
+{% macro has_float_noise(column) -%}
+    (
+        {{ shop_number(column) }} <> round({{ shop_number(column) }}, 2)
+        and abs({{ shop_number(column) }} - round({{ shop_number(column) }}, 2)) < 0.000001
+    )
+{%- endmacro %}
+
+{% macro has_sub_cent_price(column) -%}
+    (abs({{ shop_number(column) }} - round({{ shop_number(column) }}, 2)) >= 0.000001)
+{%- endmacro %}
+
+{% macro shop_cents(column) -%}
+    {{ safe_cast_value("round(" ~ shop_number(column) ~ ", 2)", "decimal(18, 3)") }}
+{%- endmacro %}
+
+{#- dbt.safe_cast is a plain cast on dbt-duckdb (an error on a bad value); raw text needs a cast that gives
+    null instead, so a bad value becomes a flag. Other adapters keep dbt.safe_cast (try_cast / safe_cast). -#}
+{% macro safe_cast_value(field, type) -%}
+    {{ return(adapter.dispatch('safe_cast_value')(field, type)) }}
+{%- endmacro %}
+
+{% macro default__safe_cast_value(field, type) -%}
+    {{ dbt.safe_cast(field, type) }}
+{%- endmacro %}
+
+{% macro duckdb__safe_cast_value(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}

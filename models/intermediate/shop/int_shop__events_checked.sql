@@ -1,0 +1,62 @@
+-- Every folded event with identity resolution and its anomaly checks (one quarantine reason at most).
+with
+
+events as (
+    select * from {{ ref('stg_shop__events') }}
+),
+
+users as (
+    select * from {{ ref('int_shop__users') }}
+),
+
+catalog as (
+    select * from {{ ref('int_shop__catalog_items') }}
+),
+
+known_users as (
+    select
+        user_id,
+        max(root_user_id) as root_user_id,
+        max(case when quarantine_reason is null then 1 else 0 end) = 1 as is_clean
+    from users
+    where key_occurrence = 1
+    group by user_id
+),
+
+known_items as (
+    select distinct {{ safe_cast_value('item_id', dbt.type_string()) }} as item_id
+    from catalog
+    where item_id is not null
+),
+
+checked as (
+    select
+        events.*,
+        events.user_id is not null and known_users.user_id is null as is_unknown_user,
+        coalesce(known_users.user_id is not null and not known_users.is_clean, false) as is_quarantined_user,
+        events.event_name = 'view_item'
+        and events.item_id is not null
+        and known_items.item_id is null as is_unknown_item,
+        coalesce(events.event_at > {{ shop_extracted_at() }}, false) as is_future_dated,
+        case
+            when known_users.is_clean then known_users.root_user_id
+            when known_users.user_id is null then events.user_id
+        end as customer_id
+    from events
+    left join known_users on events.user_id = known_users.user_id
+    left join known_items on events.item_id = known_items.item_id
+),
+
+final as (
+    select
+        *,
+        case
+            when event_id is null then 'missing_key'
+            when has_unparseable_timestamp then 'unparseable_timestamp'
+            when event_at is null then 'missing_timestamp'
+            when is_future_dated then 'future_dated'
+        end as quarantine_reason
+    from checked
+)
+
+select * from final

@@ -1,0 +1,84 @@
+-- Every staged order line with identity resolution and its anomaly checks. A line gets at most one
+-- quarantine reason (the first that applies, in the order below) and any number of kept flags.
+with
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+users as (
+    select * from {{ ref('int_shop__users') }}
+),
+
+catalog as (
+    select * from {{ ref('int_shop__catalog_items') }}
+),
+
+known_users as (
+    -- any users row counts as known, even a quarantined one: such a line is not an "unknown user"
+    select
+        user_id,
+        max(root_user_id) as root_user_id,
+        max(case when quarantine_reason is null then 1 else 0 end) = 1 as is_clean,
+        max(case when is_merged then 1 else 0 end) = 1 as is_merged
+    from users
+    where key_occurrence = 1
+    group by user_id
+),
+
+roots as (
+    select
+        user_id,
+        is_deleted,
+        -- joined on equality only (a filter in the join condition can turn it into a nested loop)
+        true as is_clean
+    from users
+    where quarantine_reason is null
+),
+
+known_items as (
+    select distinct item_id
+    from catalog
+    where item_id is not null
+),
+
+checked as (
+    select
+        orders.*,
+        orders.user_id is not null and known_users.user_id is null as is_unknown_user,
+        orders.item_id is not null and known_items.item_id is null as is_unknown_item,
+        coalesce(known_users.is_merged and known_users.is_clean, false) as is_merged_account,
+        coalesce(known_users.user_id is not null and not known_users.is_clean, false) as is_quarantined_user,
+        coalesce(roots.is_deleted, false) as is_deleted_account,
+        coalesce(orders.paid_at < orders.created_at, false) as is_paid_before_created,
+        coalesce(
+            orders.created_at > {{ shop_extracted_at() }} or orders.paid_at > {{ shop_extracted_at() }},
+            false
+        ) as is_future_dated,
+        case
+            when known_users.is_clean then known_users.root_user_id
+            when known_users.user_id is null then orders.user_id
+        end as customer_id
+    from orders
+    left join known_users on orders.user_id = known_users.user_id
+    left join roots on known_users.root_user_id = roots.user_id and known_users.is_clean = roots.is_clean
+    left join known_items on orders.item_id = known_items.item_id
+),
+
+final as (
+    select
+        *,
+        case
+            when line_item_id is null then 'missing_key'
+            when key_occurrence > 1 then 'duplicate_key'
+            when has_unparseable_timestamp then 'unparseable_timestamp'
+            when created_at is null then 'missing_timestamp'
+            when is_future_dated then 'future_dated'
+            when price is null and not has_unparseable_price then 'null_price'
+            when has_unparseable_price then 'unparseable_price'
+            when price < 0 then 'negative_price'
+        end as quarantine_reason
+    from checked
+)
+
+select * from final
