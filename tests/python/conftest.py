@@ -1,7 +1,7 @@
 """Shared fixtures: run dbt in a subprocess against a throw-away warehouse, and read the result.
 
-`make test` builds the generated shop data once (target `ci-build`) and points ECOM_TEST_SHOP_DIR at it, so the
-suite reuses that warehouse; run alone, `pytest` builds its own copy at a small scale.
+`make test` builds the generated shop data once (target `ci-build`) and points ECOM_TEST_SHOP_DIR at it,
+so the suite reuses that warehouse; run alone, `pytest` builds its own copy at a small scale.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def dbt(
         cmd += ["--vars", repr(dbt_vars).replace("'", '"')]
     result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
     if check and result.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
+        output = f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{output}")
     return result
 
 
@@ -88,15 +89,17 @@ def generate_shop(out: Path, truth: Path, scale: float, seed: int = 42) -> None:
     )
 
 
+def _shop_build_in(base: Path) -> Build:
+    return Build(base / "warehouse.duckdb", base / "raw" / "shop", base / "truth" / "shop", base / "target")
+
+
 @pytest.fixture(scope="session")
 def shop_build(tmp_path_factory) -> Build:
     """The full shop build: reused from `make ci-build` when ECOM_TEST_SHOP_DIR is set, else built here."""
     ci_dir = os.environ.get("ECOM_TEST_SHOP_DIR")
     if ci_dir and (Path(ci_dir) / "warehouse.duckdb").exists():
-        base = Path(ci_dir).resolve()
-        return Build(base / "warehouse.duckdb", base / "raw" / "shop", base / "truth" / "shop", base / "target")
-    base = tmp_path_factory.mktemp("shop_build")
-    build = Build(base / "warehouse.duckdb", base / "raw" / "shop", base / "truth" / "shop", base / "target")
+        return _shop_build_in(Path(ci_dir).resolve())
+    build = _shop_build_in(tmp_path_factory.mktemp("shop_build"))
     generate_shop(build.raw, build.truth, scale=float(os.environ.get("ECOM_TEST_SCALE", "0.2")))
     dbt(["build"], db=build.db, target=build.target, dbt_vars={"shop_raw_path": str(build.raw)})
     return build
