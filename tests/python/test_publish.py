@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import dbt
 from ecom_analytics import publish as pub
 
 REPO = Path(__file__).resolve().parents[2]
@@ -286,3 +287,50 @@ def test_readers_see_the_old_or_the_new_complete_marts_while_publishing(tmp_path
         # The loop really ran across switches: both states were observed.
         assert STATE_A in seen and STATE_B in seen, f"{kind} readers never saw both states"
     assert len(pub.list_runs(out)) == 2
+
+
+def _mart_row_counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        sql = "select table_name from duckdb_tables() where schema_name = 'marts'"
+        names = [r[0] for r in con.execute(sql).fetchall()]
+        return {n: con.execute(f"select count(*) from marts.{n}").fetchone()[0] for n in sorted(names)}
+
+
+@pytest.mark.slow
+def test_readers_see_complete_marts_while_a_real_dbt_build_runs(shop_build, tmp_path):
+    """The real thing: a `dbt run` rewrites a mart in the warehouse and is then published, while a second
+    process reads the published marts; every read sees the complete old set or the complete new one."""
+    db = tmp_path / "warehouse.duckdb"
+    db.write_bytes(shop_build.db.read_bytes())
+    out = tmp_path / "published"
+    pub.publish(db, out)
+    state_old = _mart_row_counts(db)
+    log, stop = tmp_path / "reads.jsonl", tmp_path / "stop"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(out), str(log), str(stop)])
+    try:
+        _wait_for_reads(log, 1, reader)
+        # An earlier reference date makes customer_rfm a smaller snapshot: the new state differs from the old.
+        dbt(
+            ["run", "--select", "customer_rfm"],
+            db=db,
+            target=tmp_path / "target",
+            dbt_vars={"shop_raw_path": str(shop_build.raw), "as_of_date": "2016-01-01"},
+        )
+        reads_during_build = _lines(log)
+        state_new = _mart_row_counts(db)
+        pub.publish(db, out)
+        _wait_for_reads(log, _lines(log) + 2, reader)
+    finally:
+        stop.touch()
+        reader.wait(timeout=300)
+
+    assert state_new["customer_rfm"] < state_old["customer_rfm"]
+    assert reads_during_build > 1
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    errors = [r["error"] for r in records if "error" in r]
+    assert not errors, f"{len(errors)} of {len(records)} reads failed, first:\n{errors[0]}"
+    for kind in ("duckdb", "parquet"):
+        seen = [r[kind] for r in records]
+        partial = [s for s in seen if s not in (state_old, state_new)]
+        assert not partial, f"{kind} readers saw {len(partial)} partial states, e.g. {partial[0]}"
+        assert state_old in seen and state_new in seen, f"{kind} readers never saw both states"

@@ -77,25 +77,8 @@ bucketed as (
     group by buckets.measure, buckets.bucket_number
 ),
 
-ranked as (
-    -- a portable median: the middle row (or the mean of the two middle rows) of the ordered values
-    select
-        measure,
-        measure_value,
-        row_number() over (partition by measure order by measure_value, order_key) as row_num,
-        count(*) over (partition by measure) as row_count
-    from order_measures
-),
-
 medians as (
-    select
-        measure,
-        avg(measure_value) as median_value
-    from ranked
-    where
-        row_num = floor((row_count + 1) / 2.0)
-        or row_num = ceiling((row_count + 1) / 2.0)
-    group by measure
+    {{ median_select('order_measures', 'measure_value', partition_by='measure') }}
 ),
 
 totals as (

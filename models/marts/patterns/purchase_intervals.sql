@@ -66,25 +66,15 @@ bucketed as (
     group by buckets.bucket_number
 ),
 
-ranked as (
-    -- a portable median: the middle row (or the mean of the two middle rows) of the ordered values
-    select
-        days_since_previous,
-        row_number() over (order by days_since_previous, customer_id, order_key) as row_num,
-        count(*) over () as row_count
-    from intervals
+median as (
+    {{ median_select('intervals', 'days_since_previous') }}
 ),
 
 summary as (
     select
         (select count(*) from intervals) as total_intervals,
         (select avg(days_since_previous * 1.0) from intervals) as mean_days,
-        (
-            select avg(days_since_previous * 1.0) from ranked
-            where
-                row_num = floor((row_count + 1) / 2.0)
-                or row_num = ceiling((row_count + 1) / 2.0)
-        ) as median_days
+        (select median.median_value from median) as median_days
 ),
 
 final as (

@@ -74,25 +74,15 @@ known as (
     where days_to_first_order is not null
 ),
 
-ranked as (
-    -- a portable median: the middle row (or the mean of the two middle rows) of the ordered values
-    select
-        days_to_first_order,
-        row_number() over (order by days_to_first_order, customer_id) as row_num,
-        count(*) over () as row_count
-    from known
+median as (
+    {{ median_select('known', 'days_to_first_order') }}
 ),
 
 summary as (
     select
         (select count(*) from customer_lags) as total_customers,
         (select avg(days_to_first_order * 1.0) from known) as mean_days,
-        (
-            select avg(days_to_first_order * 1.0) from ranked
-            where
-                row_num = floor((row_count + 1) / 2.0)
-                or row_num = ceiling((row_count + 1) / 2.0)
-        ) as median_days
+        (select median.median_value from median) as median_days
 ),
 
 final as (
