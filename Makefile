@@ -17,6 +17,7 @@ SEED ?= 42
 SHOP_RAW ?= data/raw/shop
 SHOP_TRUTH ?= data/truth/shop
 ONLINE_RETAIL_CSV ?= data/raw/online_retail/online_retail.csv.gz
+WAREHOUSE = $${ECOM_DUCKDB_PATH:-data/warehouse.duckdb}
 DBT_VARS = {source_system: $(SOURCE), shop_raw_path: $(SHOP_RAW), online_retail_csv: $(ONLINE_RETAIL_CSV)}
 
 # Where `make test` builds its own warehouse, apart from the one `make run` leaves for BI tools.
@@ -49,9 +50,8 @@ data:
 endif
 
 build: venv data
+	mkdir -p "$$(dirname $(WAREHOUSE))"
 	$(BIN)/dbt build --vars '$(DBT_VARS)'
-
-WAREHOUSE = $${ECOM_DUCKDB_PATH:-data/warehouse.duckdb}
 
 # The pictures on the docs overview page are drawn from the built marts.
 charts: venv
@@ -65,8 +65,8 @@ docs: venv
 run: build charts docs
 	$(BIN)/python -m ecom_analytics.publish --database $(WAREHOUSE)
 	@echo
-	@echo "Database : $(CURDIR)/$(WAREHOUSE)  (schemas staging, intermediate, marts)"
-	@echo "Published: $(CURDIR)/data/published/  (marts.duckdb and Parquet for BI tools)"
+	@echo "Database : $$(realpath $(WAREHOUSE))  (schemas staging, intermediate, marts)"
+	@echo "Published: $$(realpath "$$(dirname $(WAREHOUSE))")/published/  (marts.duckdb and Parquet for BI tools)"
 	@echo "Docs     : $(CURDIR)/target/static_index.html  (or browse with: $(BIN)/dbt docs serve)"
 
 # sqlfluff's dbt templater renders only enabled models, so the online_retail folders get a second pass with
