@@ -64,14 +64,7 @@ user_issues as (
 
     union all
 
-    select
-        {{ dbt.concat(['record_key', "'#'", safe_cast_value('copy_numbers.n', dbt.type_string())]) }} as record_key,
-        'duplicate_row' as reason_code,
-        'quarantined' as action,
-        {{ dbt.concat(["'extra copy of an identical users row written '",
-            safe_cast_value('copy_count', dbt.type_string()), "' times'"]) }} as detail
-    from user_rows
-    inner join copy_numbers on copy_numbers.n between 2 and user_rows.copy_count
+    {{ duplicate_copy_issues('user_rows', 'users row') }}
 
     union all
 
@@ -148,14 +141,7 @@ item_issues as (
 
     union all
 
-    select
-        {{ dbt.concat(['record_key', "'#'", safe_cast_value('copy_numbers.n', dbt.type_string())]) }} as record_key,
-        'duplicate_row' as reason_code,
-        'quarantined' as action,
-        {{ dbt.concat(["'extra copy of an identical items row written '",
-            safe_cast_value('copy_count', dbt.type_string()), "' times'"]) }} as detail
-    from item_rows
-    inner join copy_numbers on copy_numbers.n between 2 and item_rows.copy_count
+    {{ duplicate_copy_issues('item_rows', 'items row') }}
 
     union all
 
@@ -239,14 +225,7 @@ order_issues as (
 
     union all
 
-    select
-        {{ dbt.concat(['record_key', "'#'", safe_cast_value('copy_numbers.n', dbt.type_string())]) }} as record_key,
-        'duplicate_row' as reason_code,
-        'quarantined' as action,
-        {{ dbt.concat(["'extra copy of an identical order line written '",
-            safe_cast_value('copy_count', dbt.type_string()), "' times'"]) }} as detail
-    from order_rows
-    inner join copy_numbers on copy_numbers.n between 2 and order_rows.copy_count
+    {{ duplicate_copy_issues('order_rows', 'order line') }}
 
     union all
 
