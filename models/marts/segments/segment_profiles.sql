@@ -38,9 +38,11 @@ per_segment as (
         monetary_level,
         count(*) as customers,
         sum(monetary) as revenue,
-        avg(cast(recency_days as {{ type_double() }})) as avg_recency_days,
-        avg(cast(frequency as {{ type_double() }})) as avg_frequency,
-        avg(cast(monetary as {{ type_double() }})) as avg_monetary,
+        -- Averages from exact integer/decimal sums: a sum of doubles depends on the order parallel threads add
+        -- them, and two builds of the same data must give identical tables.
+        cast(sum(recency_days) as {{ type_double() }}) / count(*) as avg_recency_days,
+        cast(sum(frequency) as {{ type_double() }}) / count(*) as avg_frequency,
+        cast(sum(monetary) as {{ type_double() }}) / count(*) as avg_monetary,
         avg(log_recency_days) as mean_log_recency,
         avg(log_frequency) as mean_log_frequency,
         avg(log_monetary) as mean_log_monetary
@@ -65,14 +67,18 @@ profiled as (
         per_segment.avg_recency_days,
         per_segment.avg_frequency,
         per_segment.avg_monetary,
-        -- A constant feature (sd 0) drives nothing: deviation 0, as in the model's own scaling.
-        coalesce((per_segment.mean_log_recency - overall.mean_log_recency) / nullif(overall.sd_log_recency, 0), 0)
-            as recency_deviation_z,
-        coalesce(
+        -- A constant feature (sd 0) drives nothing: deviation 0, as in the model's own scaling. The log features
+        -- are doubles, whose parallel sums differ in the last bits between runs: 6 decimals are kept, so two
+        -- builds of the same data agree exactly.
+        round(coalesce(
+            (per_segment.mean_log_recency - overall.mean_log_recency) / nullif(overall.sd_log_recency, 0), 0
+        ), 6) as recency_deviation_z,
+        round(coalesce(
             (per_segment.mean_log_frequency - overall.mean_log_frequency) / nullif(overall.sd_log_frequency, 0), 0
-        ) as frequency_deviation_z,
-        coalesce((per_segment.mean_log_monetary - overall.mean_log_monetary) / nullif(overall.sd_log_monetary, 0), 0)
-            as monetary_deviation_z
+        ), 6) as frequency_deviation_z,
+        round(coalesce(
+            (per_segment.mean_log_monetary - overall.mean_log_monetary) / nullif(overall.sd_log_monetary, 0), 0
+        ), 6) as monetary_deviation_z
     from per_segment
     cross join overall
 
