@@ -9,8 +9,6 @@ read_csv, drop_duplicates, to_datetime, map, groupby, rank - then the same k-mea
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -20,8 +18,8 @@ import pandas as pd
 
 from bench import kmeans
 from bench.headline import cents
+from bench.reference_cli import SHOP_EXTRACTED_AT, reference_main
 
-SHOP_EXTRACTED_AT = "2018-07-01"
 NON_PRODUCT_CODES = {"POST", "DOT", "C2", "M", "D", "B", "S", "PADS", "CRUK", "AMAZONFEE", "BANK CHARGES"}
 
 
@@ -242,23 +240,9 @@ def run(source: str, path: Path, *, extracted_at: str = SHOP_EXTRACTED_AT) -> di
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", choices=["shop", "online_retail"], required=True)
-    parser.add_argument("--shop-raw-path", type=Path)
-    parser.add_argument("--online-retail-csv", type=Path)
-    parser.add_argument("--extracted-at", default=SHOP_EXTRACTED_AT)
-    parser.add_argument("--out", type=Path, required=True, help="where to write the result as JSON")
-    args = parser.parse_args(argv)
-    path = args.shop_raw_path if args.source == "shop" else args.online_retail_csv
-    if path is None:
-        parser.error("--shop-raw-path (shop) or --online-retail-csv (online_retail) is required")
-    try:
-        result = run(args.source, path, extracted_at=args.extracted_at)
-    except (FileNotFoundError, KeyError, ValueError) as exc:
-        print(f"peer_pandas: {exc}", file=sys.stderr)
-        return 2
-    args.out.write_text(json.dumps(result, indent=1))
-    return 0
+    return reference_main(
+        "peer_pandas", __doc__.splitlines()[0], run, (FileNotFoundError, KeyError, ValueError), argv
+    )
 
 
 if __name__ == "__main__":
