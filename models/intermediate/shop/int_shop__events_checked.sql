@@ -5,22 +5,12 @@ events as (
     select * from {{ ref('stg_shop__events') }}
 ),
 
-users as (
-    select * from {{ ref('int_shop__users') }}
-),
-
 catalog as (
     select * from {{ ref('int_shop__catalog_items') }}
 ),
 
 known_users as (
-    select
-        user_id,
-        max(root_user_id) as root_user_id,
-        max(case when quarantine_reason is null then 1 else 0 end) = 1 as is_clean
-    from users
-    where key_occurrence = 1
-    group by user_id
+    select * from {{ ref('int_shop__user_identity') }}
 ),
 
 known_items as (

@@ -15,15 +15,7 @@ catalog as (
 ),
 
 known_users as (
-    -- any users row counts as known, even a quarantined one: such a line is not an "unknown user"
-    select
-        user_id,
-        max(root_user_id) as root_user_id,
-        max(case when quarantine_reason is null then 1 else 0 end) = 1 as is_clean,
-        max(case when is_merged then 1 else 0 end) = 1 as is_merged
-    from users
-    where key_occurrence = 1
-    group by user_id
+    select * from {{ ref('int_shop__user_identity') }}
 ),
 
 roots as (
