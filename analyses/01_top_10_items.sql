@@ -1,59 +1,29 @@
 -- Case study question 1: which are the top 10 items? Answered three ways (net units, net revenue, buyers),
 -- products only, from marts.item_rankings; ranks there are already tie-broken by item_id.
+{%- set rankings = {'net_units': 'rank_by_units', 'net_revenue': 'rank_by_revenue', 'buyers': 'rank_by_buyers'} %}
 with
 
 item_rankings as (
     select * from {{ ref('item_rankings') }}
 ),
 
-by_units as (
-    select
-        'net_units' as ranked_by,
-        rank_by_units as item_rank,
-        item_id,
-        item_name,
-        category,
-        net_units,
-        net_revenue,
-        buyers
-    from item_rankings
-    where rank_by_units <= 10
-),
-
-by_revenue as (
-    select
-        'net_revenue' as ranked_by,
-        rank_by_revenue as item_rank,
-        item_id,
-        item_name,
-        category,
-        net_units,
-        net_revenue,
-        buyers
-    from item_rankings
-    where rank_by_revenue <= 10
-),
-
-by_buyers as (
-    select
-        'buyers' as ranked_by,
-        rank_by_buyers as item_rank,
-        item_id,
-        item_name,
-        category,
-        net_units,
-        net_revenue,
-        buyers
-    from item_rankings
-    where rank_by_buyers <= 10
-),
-
 final as (
-    select * from by_units
-    union all
-    select * from by_revenue
-    union all
-    select * from by_buyers
+    {%- for ranked_by, rank_column in rankings.items() %}
+        select
+            '{{ ranked_by }}' as ranked_by,
+            {{ rank_column }} as item_rank,
+            item_id,
+            item_name,
+            category,
+            net_units,
+            net_revenue,
+            buyers
+        from item_rankings
+        where {{ rank_column }} <= 10
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 )
 
 select * from final
