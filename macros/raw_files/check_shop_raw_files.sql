@@ -1,6 +1,7 @@
 {#- Checks the shop's raw files before anything reads them, so bad input stops the run with one clear line
     naming the file and the problem instead of a database error: a missing or empty file, or a header that
-    lacks (or misspells) a column. Only the header line is read, so the check costs nothing at any scale.
+    lacks (or misspells) a column. Orders and events may land as one file per day or month: every file is
+    checked.
     A row with the wrong number of fields is left to DuckDB's reader (the sources fix the dialect and columns,
     so it fails with "CSV Error on Line: <n>" and "file = <path>" instead of a vague sniffing error).
     Each staging model calls it as a pre-hook; does nothing for another source_system or at parse time. -#}
@@ -16,7 +17,7 @@
     }) }}
 {% endmacro %}
 
-{#- All four files (for `on-run-start` or `dbt run-operation check_shop_raw_files`). -#}
+{#- All four tables (for `on-run-start` or `dbt run-operation check_shop_raw_files`). -#}
 {% macro check_shop_raw_files() %}
     {%- if execute and var('source_system', 'shop') == 'shop' -%}
         {%- for table_name in shop_raw_columns() -%}
@@ -25,38 +26,69 @@
     {%- endif -%}
 {% endmacro %}
 
-{#- One file; each staging model runs it as its pre-hook, so a bad file stops the build at the model that
-    reads it. Renders no SQL. -#}
+{#- One table's raw file(s); each staging model runs it as its pre-hook, so a bad file stops the build at the
+    model that reads it. Renders no SQL. -#}
 {% macro check_shop_raw_file(table_name) %}
     {%- if execute and var('source_system', 'shop') == 'shop' -%}
-        {%- do check_raw_csv_file(
-            var('shop_raw_path') ~ '/' ~ table_name ~ '.csv', shop_raw_columns()[table_name]
-        ) -%}
+        {%- do check_raw_csv_files(shop_raw_glob(table_name), shop_raw_columns()[table_name], table_name) -%}
     {%- endif -%}
 {% endmacro %}
 
-{#- One raw CSV file: it exists and its header has exactly `columns`, in that order (the sources read the
-    columns by position). Raises a compiler error naming the file otherwise. -#}
-{% macro check_raw_csv_file(path, columns) %}
-    {%- set quoted_path = "'" ~ (path | replace("'", "''")) ~ "'" -%}
-    {%- set found = run_query("select count(*) from glob(" ~ quoted_path ~ ")").columns[0].values()[0] -%}
-    {%- if found == 0 -%}
+{#- The raw CSV files matching `pattern` (one file, or one per landing day/month): at least one exists, whole
+    and split layouts are not mixed, and every file's header is exactly `columns`, in that order (the sources
+    read the columns by position). Raises a compiler error naming the file otherwise. A single file: only its
+    first line is read. Landed files: one query reads them as text and keeps those whose first line differs,
+    which are then diagnosed one by one. -#}
+{% macro check_raw_csv_files(pattern, columns, table_name) %}
+    {%- set quoted_pattern = "'" ~ (pattern | replace("'", "''")) ~ "'" -%}
+    {%- set files = run_query("select file from glob(" ~ quoted_pattern ~ ") order by file").columns[0].values() -%}
+    {%- if files | length == 0 -%}
         {{ exceptions.raise_compiler_error(
-            path ~ ": file not found (expected columns " ~ columns | join(', ')
+            pattern ~ ": file not found (expected columns " ~ columns | join(', ')
             ~ "); check var shop_raw_path, or run the generator first"
         ) }}
     {%- endif -%}
+    {%- set whole = [] -%}
+    {%- for file in files if file.replace('\\', '/').split('/')[-1] == table_name ~ '.csv' -%}
+        {%- do whole.append(file) -%}
+    {%- endfor -%}
+    {%- if whole and files | length > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            whole[0] ~ ": found together with " ~ (files | length - 1) ~ " other " ~ table_name ~ "_*.csv file(s);"
+            ~ " a table lands either as one whole file or as one file per day/month, not both"
+            ~ " (every row would be read twice)"
+        ) }}
+    {%- endif -%}
+    {%- if files | length == 1 -%}
+        {#- one (possibly big) file: its first line as plain text, a delimiter that never occurs, no quoting -#}
+        {%- set quoted_file = "'" ~ (files[0] | replace("'", "''")) ~ "'" -%}
+        {%- set first_lines = run_query(
+            "select line from read_csv(" ~ quoted_file ~ ", header = false, auto_detect = false,"
+            ~ " columns = {'line': 'varchar'}, delim = chr(1), quote = '', escape = '') limit 1"
+        ).columns[0].values() -%}
+        {%- do check_raw_csv_header(files[0], first_lines[0] if first_lines else '', columns) -%}
+    {%- else -%}
+        {#- many landed files: one query finds the files whose text does not start with the header -#}
+        {%- set suspects = run_query(
+            "select filename, left(content, 4000) from read_text(" ~ quoted_pattern ~ ")"
+            ~ " where not starts_with(content, '" ~ columns | join(',') ~ "' || chr(10))"
+            ~ " order by filename limit 20"
+        ) -%}
+        {%- for row in suspects.rows -%}
+            {%- do check_raw_csv_header(row[0], (row[1] or '').split('\n')[0], columns) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{% endmacro %}
 
-    {#- the first line as plain text: a delimiter that never occurs and no quoting keep it whole -#}
-    {%- set header_rows = run_query(
-        "select line from read_csv(" ~ quoted_path ~ ", header = false, auto_detect = false,"
-        ~ " columns = {'line': 'varchar'}, delim = chr(1), quote = '', escape = '') limit 1"
-    ).columns[0].values() -%}
-    {%- if header_rows | length == 0 or header_rows[0] is none or header_rows[0] | trim == '' -%}
+{#- One raw CSV file's first line: not empty, and exactly `columns` in order (a trailing carriage return, a
+    byte-order mark, quotes and spaces around names are fine). -#}
+{% macro check_raw_csv_header(path, first_line, columns) %}
+    {%- set line = first_line.replace('\ufeff', '').replace('\r', '') -%}
+    {%- if line | trim == '' -%}
         {{ exceptions.raise_compiler_error(path ~ ": file is empty, expected a header line: " ~ columns | join(',')) }}
     {%- endif -%}
     {%- set header = [] -%}
-    {%- for name in header_rows[0].replace('\ufeff', '').split(',') -%}
+    {%- for name in line.split(',') -%}
         {%- do header.append(name | trim | replace('"', '')) -%}
     {%- endfor -%}
     {%- set missing = [] -%}
@@ -81,9 +113,8 @@
             {%- do problems.append("columns in the wrong order") -%}
         {%- endif -%}
         {{ exceptions.raise_compiler_error(
-            path ~ ": wrong header - " ~ problems | join('; ') ~ ". Found header: " ~ header_rows[0]
+            path ~ ": wrong header - " ~ problems | join('; ') ~ ". Found header: " ~ line
             ~ " | expected: " ~ columns | join(',')
         ) }}
     {%- endif -%}
-
 {% endmacro %}

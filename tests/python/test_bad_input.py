@@ -75,6 +75,23 @@ CASES = {
         ["Expected Number of Columns: 7 Found: 8", "CSV Error on Line: 4"],
     ),
     "missing_file": ({"items.csv": None}, "items.csv", ["file not found"]),
+    # orders/events may land as one file per day: every landed file's header is checked
+    "landed_file_wrong_header": (
+        {
+            "orders.csv": None,
+            "orders_2016-01-01.csv": GOOD["orders.csv"],
+            "orders_2016-02-01.csv": GOOD["orders.csv"].replace(
+                "item_name,item_category", "item_category,item_name"
+            ),
+        },
+        "orders_2016-02-01.csv",
+        ["wrong header", "columns in the wrong order"],
+    ),
+    "mixed_layouts": (
+        {"events_2016-01-01.csv": GOOD["events.csv"]},
+        "events.csv",
+        ["found together with 1 other events_*.csv file(s)", "not both"],
+    ),
 }
 
 

@@ -20,7 +20,8 @@ final as (
         {{ safe_cast_value('test_assignment', dbt.type_int()) }} as test_assignment,
         {{ safe_cast_value('viewed_user_id', dbt.type_bigint()) }} as viewed_user_id,
         is_unknown_user,
-        is_unknown_item
+        is_unknown_item,
+        source_file
     from events
     where quarantine_reason is null
 )

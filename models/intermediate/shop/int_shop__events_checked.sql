@@ -1,8 +1,27 @@
--- Every folded event with identity resolution and its anomaly checks (one quarantine reason at most).
+-- Every folded event with identity resolution and its anomaly checks (one quarantine reason at most). A table
+-- over all landed files: identity changes history, so it stays downstream of the incremental fold.
 with
 
+folded as (
+    select * from {{ ref('int_shop__events_folded') }}
+),
+
+-- an event id folded in two files (its rows did not land together): the first file's event is kept
+first_files as (
+    select
+        event_id,
+        min(source_file) as first_file
+    from folded
+    group by event_id
+    having count(*) > 1
+),
+
 events as (
-    select * from {{ ref('stg_shop__events') }}
+    select
+        folded.*,
+        first_files.event_id is not null and folded.source_file <> first_files.first_file as is_split_copy
+    from folded
+    left join first_files on folded.event_id = first_files.event_id
 ),
 
 catalog as (
@@ -42,6 +61,7 @@ final as (
         *,
         case
             when event_id is null then 'missing_key'
+            when is_split_copy then 'duplicate_key'
             when has_unparseable_timestamp then 'unparseable_timestamp'
             when event_at is null then 'missing_timestamp'
             when is_future_dated then 'future_dated'

@@ -1,9 +1,18 @@
--- Every staged order line with identity resolution and its anomaly checks. A line gets at most one
--- quarantine reason (the first that applies, in the order below) and any number of kept flags.
+-- Every distinct order line with identity resolution and its anomaly checks. A line gets at most one
+-- quarantine reason (the first that applies, in the order below) and any number of kept flags. A table over
+-- all landed files: identity (merges, deletions) changes history, so it stays downstream of the incremental
+-- grain and is re-resolved on every run.
+{%- set columns = [
+    'line_item_id', 'invoice_id', 'user_id', 'item_id', 'item_name', 'item_category', 'price', 'created_at',
+    'paid_at', 'line_item_id_text', 'price_text', 'created_at_text', 'paid_at_text', 'has_price_float_noise',
+    'has_sub_cent_price', 'has_unparseable_price', 'has_unparseable_id', 'has_odd_timestamp_format',
+    'has_unparseable_timestamp', 'invoice_id_raw', 'line_item_id_raw', 'user_id_raw', 'item_id_raw',
+    'item_name_raw', 'item_category_raw', 'price_raw', 'created_at_raw', 'paid_at_raw'
+] %}
 with
 
-orders as (
-    select * from {{ ref('stg_shop__orders') }}
+landed_lines as (
+    select * from {{ ref('int_shop__orders_deduplicated') }}
 ),
 
 users as (
@@ -32,6 +41,31 @@ known_items as (
     select distinct item_id
     from catalog
     where item_id is not null
+),
+
+-- a line copied into two landed files is a duplicate like two copies in one file
+deduplicated as (
+    select
+        {%- for column in columns %}
+            {{ column }},
+        {%- endfor %}
+        min(source_file) as source_file,
+        sum(copy_count) as copy_count
+    from landed_lines
+    group by {{ columns | join(', ') }}
+),
+
+orders as (
+    select
+        *,
+        -- a key written twice with different content: the first by content is kept, the rest quarantined
+        row_number() over (
+            partition by line_item_id
+            order by
+                invoice_id_raw, user_id_raw, item_id_raw, item_name_raw, item_category_raw, price_raw,
+                created_at_raw, paid_at_raw
+        ) as key_occurrence
+    from deduplicated
 ),
 
 checked as (

@@ -1,15 +1,13 @@
--- Events arrive as entity-attribute-value rows, one per (event, parameter): folded here into one typed row
--- per event with a conditional aggregation, which every warehouse runs (no pivot syntax).
+-- One row per raw event parameter row, as written, with the file it landed in. The fold into one row per
+-- event changes the grain, so it happens in intermediate (int_shop__events_folded, incremental by file).
 {{ config(pre_hook="{{ check_shop_raw_file('events') }}") }}
-{%- set parameters = ['item_id', 'referrer', 'test_id', 'test_assignment', 'viewed_user_id'] %}
 with
 
 source as (
     select * from {{ source('shop', 'events') }}
 ),
 
-deduplicated as (
-    -- identical (event, parameter) rows collapse to one; copy_count lets intermediate quarantine the extras
+renamed as (
     select
         event_id,
         event_time,
@@ -18,85 +16,14 @@ deduplicated as (
         platform,
         parameter_name,
         parameter_value,
-        count(*) as copy_count
+        filename as source_path,
+        {{ file_base_name('filename') }} as source_file,
+        {{ landed_on_from_file('filename') }} as landed_on
     from source
-    group by event_id, event_time, user_id, event_name, platform, parameter_name, parameter_value
-),
-
-folded as (
-    select
-        {{ shop_id('event_id') }} as event_id,
-        max(event_time) as event_time_text,
-        max(user_id) as user_id_text,
-        max({{ shop_null('event_name') }}) as event_name,
-        max({{ shop_null('platform') }}) as platform,
-        {%- for parameter in parameters %}
-            max(case when parameter_name = '{{ parameter }}' then {{ shop_null('parameter_value') }} end)
-                as {{ parameter }}_text,
-        {%- endfor %}
-        {%- for parameter in parameters %}
-            sum(case when parameter_name = '{{ parameter }}' then copy_count else 0 end) as {{ parameter }}_rows,
-            sum(case when parameter_name = '{{ parameter }}' then copy_count - 1 else 0 end)
-                as {{ parameter }}_duplicates,
-        {%- endfor %}
-        sum(copy_count) as parameter_rows,
-        count(*) as distinct_parameter_rows,
-        count(distinct parameter_name) as distinct_parameter_names,
-        sum(copy_count - 1) as duplicate_parameter_rows,
-        sum(
-            case
-                when parameter_name in ('{{ parameters | join("', '") }}') then 0
-                else copy_count
-            end
-        ) as unknown_parameter_rows,
-        sum(
-            case
-                when parameter_name in ('{{ parameters | join("', '") }}') then 0
-                else copy_count - 1
-            end
-        ) as unknown_parameter_duplicates,
-        -- the parameter rows of one event should agree on the event's own columns
-        (
-            min(event_time) <> max(event_time)
-            or min(user_id) <> max(user_id)
-            or min(event_name) <> max(event_name)
-            or min(platform) <> max(platform)
-        ) as has_inconsistent_rows
-    from deduplicated
-    group by {{ shop_id('event_id') }}
-),
-
-typed as (
-    select
-        event_id,
-        {{ repair_timestamp('event_time_text') }} as event_at,
-        {{ shop_id('user_id_text') }} as user_id,
-        event_name,
-        platform,
-        {{ safe_cast_value(shop_id('item_id_text'), dbt.type_string()) }} as item_id,
-        referrer_text as referrer,
-        {{ safe_cast_value(shop_id('test_id_text'), dbt.type_int()) }} as test_id,
-        {{ safe_cast_value(shop_id('test_assignment_text'), dbt.type_int()) }} as test_assignment,
-        {{ shop_id('viewed_user_id_text') }} as viewed_user_id,
-        {{ shop_null('event_time_text') }} as event_time_text,
-        {{ is_odd_timestamp_format('event_time_text') }} as has_odd_timestamp_format,
-        {{ is_unparseable_timestamp('event_time_text') }} as has_unparseable_timestamp,
-        {%- for parameter in parameters %}
-            {{ parameter }}_rows,
-            {{ parameter }}_duplicates,
-        {%- endfor %}
-        parameter_rows,
-        distinct_parameter_rows,
-        duplicate_parameter_rows,
-        unknown_parameter_rows,
-        unknown_parameter_duplicates,
-        distinct_parameter_rows > distinct_parameter_names as has_conflicting_parameters,
-        has_inconsistent_rows
-    from folded
 ),
 
 final as (
-    select * from typed
+    select * from renamed
 )
 
 select * from final

@@ -1,26 +1,10 @@
--- Order lines: float-written ids to integers, prices rounded to cents, odd timestamps repaired.
+-- One row per raw order line, typed: float-written ids to integers, prices rounded to cents, odd timestamps
+-- repaired, with the file it landed in. Identical lines collapse in int_shop__order_lines_landed.
 {{ config(pre_hook="{{ check_shop_raw_file('orders') }}") }}
 with
 
 source as (
     select * from {{ source('shop', 'orders') }}
-),
-
-deduplicated as (
-    -- identical raw lines collapse to one; copy_count lets intermediate quarantine the extra copies
-    select
-        invoice_id,
-        line_item_id,
-        user_id,
-        item_id,
-        item_name,
-        item_category,
-        price,
-        created_at,
-        paid_at,
-        count(*) as copy_count
-    from source
-    group by invoice_id, line_item_id, user_id, item_id, item_name, item_category, price, created_at, paid_at
 ),
 
 renamed as (
@@ -54,13 +38,20 @@ renamed as (
             {{ is_unparseable_timestamp('created_at') }}
             or {{ is_unparseable_timestamp('paid_at') }}
         ) as has_unparseable_timestamp,
-        copy_count,
-        -- a key written twice with different content: intermediate keeps the first, quarantines the rest
-        row_number() over (
-            partition by {{ shop_id('line_item_id') }}
-            order by invoice_id, user_id, item_id, item_name, item_category, price, created_at, paid_at
-        ) as key_occurrence
-    from deduplicated
+        -- the line exactly as written: two lines are copies when all of these are equal
+        invoice_id as invoice_id_raw,
+        line_item_id as line_item_id_raw,
+        user_id as user_id_raw,
+        item_id as item_id_raw,
+        item_name as item_name_raw,
+        item_category as item_category_raw,
+        price as price_raw,
+        created_at as created_at_raw,
+        paid_at as paid_at_raw,
+        filename as source_path,
+        {{ file_base_name('filename') }} as source_file,
+        {{ landed_on_from_file('filename') }} as landed_on
+    from source
 ),
 
 final as (

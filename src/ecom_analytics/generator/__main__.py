@@ -33,12 +33,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument("--out", type=Path, default=Path("data/raw/shop"), help="raw files folder")
     parser.add_argument("--truth", type=Path, default=Path("data/truth/shop"), help="ground-truth folder")
+    parser.add_argument(
+        "--layout",
+        choices=["single", "daily", "monthly"],
+        default="single",
+        help="single: one orders.csv and events.csv (default); daily/monthly: one orders_<period>.csv and "
+        "events_<period>.csv per landing day or month, as an export that lands every day",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     try:
-        manifest = generate(args.out, args.truth, scale=args.scale, seed=args.seed, log=log)
+        manifest = generate(
+            args.out, args.truth, scale=args.scale, seed=args.seed, log=log, layout=args.layout
+        )
     except GeneratorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

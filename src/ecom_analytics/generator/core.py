@@ -92,9 +92,23 @@ class Block:
     archetype: np.ndarray
     ghost_user_id: np.ndarray
     ghost_archetype: np.ndarray
+    # Day (epoch days) each orders/events row lands in the raw export, in file order (see landing_day).
+    orders_landed: np.ndarray
+    events_landed: np.ndarray
     anomalies: dict = field(default_factory=dict)
     facts: dict = field(default_factory=dict)
     experiments: dict = field(default_factory=dict)
+
+
+def landing_day(seconds: np.ndarray, record_id: np.ndarray, late_every: int) -> np.ndarray:
+    """The day a record lands in the export: the day it happened, capped at the day before the extraction.
+
+    One record in `late_every` (by id, so no random draw shifts the files) arrives 1 or 2 days late, as
+    buffered app events and re-sent invoices do; all rows of one record land together.
+    """
+    day = np.minimum(np.asarray(seconds, dtype=np.int64), S.LAST_NORMAL) // S.DAY
+    late = np.where(record_id % late_every == 0, 1 + record_id // late_every % 2, 0)
+    return np.minimum(day + late, S.LAST_NORMAL // S.DAY)
 
 
 def planted(base: int, frac: float) -> int:
@@ -512,6 +526,7 @@ def generate_block(
     rep[dup_lines] += dup_copies
     row_order = np.repeat(l_order, rep[l_order])
     orders = {k: v[row_order] for k, v in orders.items()}
+    orders_landed = landing_day(all_inv_created[l_inv], invoice_id[l_inv], S.LATE_INVOICE_EVERY)[row_order]
     order_counts = {name: int((l_class == c).sum()) for c, name in ORDER_CLASS.items() if c != DUPLICATE}
     order_counts["duplicate_row"] = int(dup_copies.sum())
     users_with_lines = len(np.unique(all_inv_user_idx[all_inv_user_idx >= 0]))
@@ -624,6 +639,7 @@ def generate_block(
         "parameter_value": pval,
     }
     events = {k: v[take_rows] for k, v in events.items()}
+    events_landed = landing_day(e_time, event_id, S.LATE_EVENT_EVERY)[row_ev][take_rows]
     event_counts = {key: int((e_class == c).sum()) for c, key in EVENT_CLASS.items()}
     event_counts["duplicate_parameter"] = n_dup
 
@@ -662,6 +678,8 @@ def generate_block(
         archetype=label[np.where(arch_of_user >= 0, arch_of_user, len(S.ARCHETYPES))],
         ghost_user_id=ghost_uid,
         ghost_archetype=label[ghost_arch],
+        orders_landed=orders_landed,
+        events_landed=events_landed,
         anomalies=anomalies,
         facts=facts,
         experiments=exp_counts,

@@ -38,6 +38,9 @@ USERS_FROM = epoch("2013-02-23 00:00:00")
 ORDERS_FROM = epoch("2013-03-01 00:00:00")
 FUTURE_FROM = EXTRACTED + DAY  # planted future-dated values start a day after the extraction
 FUTURE_SPAN = 365 * DAY
+# With --layout daily/monthly, one invoice/event in this many lands 1-2 days late (within late_arrival_days).
+LATE_INVOICE_EVERY = 89
+LATE_EVENT_EVERY = 97
 
 # Buyer archetypes. Recency in days before the extraction (log-uniform), invoices (uniform integers), the
 # span in days between the first and the last invoice, lines per invoice, and the price band mix (cheap, mid,

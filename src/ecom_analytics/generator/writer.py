@@ -1,7 +1,12 @@
 """Write the generated files block by block, then the ground truth (manifest.json, archetypes.csv).
 
 Files are written under temporary names and renamed at the end, so a failed run never leaves a half-written
-`events.csv` that looks complete (the Makefile uses that file as the "data exists" marker).
+`events.csv` that looks complete (the Makefile uses the events file(s) as the "data exists" marker).
+
+Layouts: `single` writes one file per table, as the case study did. `daily` and `monthly` write the two
+append-only tables the way a warehouse export lands them, one file per landing day or month
+(`orders_2018-06-30.csv`, `events_2018-06.csv`); users.csv and items.csv stay whole snapshots. The rows are
+the same in every layout, only split across files.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -53,6 +59,8 @@ EVENTS_COLUMNS = [
 ]
 FILES = {"users": USERS_COLUMNS, "items": ITEMS_COLUMNS, "orders": ORDERS_COLUMNS, "events": EVENTS_COLUMNS}
 GENERATOR_VERSION = 1
+LAYOUTS = {"single": None, "daily": "datetime64[D]", "monthly": "datetime64[M]"}
+PARTITIONED = ("orders", "events")
 
 
 class GeneratorError(Exception):
@@ -73,6 +81,34 @@ def _append(fh, columns: list[str], data: dict) -> int:
         raise GeneratorError(f"internal error: a value of {columns} would need CSV quoting")
     fh.write(body)
     return n
+
+
+class _LandingFiles:
+    """Append a table's rows to one file per landing period, each file with its own header."""
+
+    def __init__(self, folder: Path, name: str, columns: list[str], unit: str) -> None:
+        self.folder, self.name, self.columns, self.unit = folder, name, columns, unit
+        self.written: set[str] = set()
+
+    def append(self, data: dict, landed_days: np.ndarray) -> int:
+        periods = np.asarray(landed_days, dtype="datetime64[D]").astype(self.unit)
+        keys, inverse = np.unique(np.datetime_as_string(periods), return_inverse=True)
+        by_key = np.argsort(inverse, kind="stable")  # file order is kept within each landing period
+        bounds = np.cumsum(np.bincount(inverse, minlength=len(keys)))
+        n = 0
+        for i, key in enumerate(keys.tolist()):
+            rows = by_key[(bounds[i - 1] if i else 0) : bounds[i]]
+            path = self.folder / f"{self.name}_{key}.csv"
+            with open(path, "a", encoding="utf-8", newline="") as fh:
+                if key not in self.written:
+                    fh.write(",".join(self.columns) + "\n")
+                    self.written.add(key)
+                n += _append(fh, self.columns, {c: v[rows] for c, v in data.items()})
+        return n
+
+    def publish(self, out: Path) -> None:
+        for key in sorted(self.written):
+            os.replace(self.folder / f"{self.name}_{key}.csv", out / f"{self.name}_{key}.csv")
 
 
 def _items_columns(catalog: Catalog) -> dict:
@@ -112,9 +148,12 @@ def generate(
     scale: float = 1.0,
     seed: int = 42,
     log: Callable[[str], None] | None = None,
+    layout: str = "single",
 ) -> dict:
     """Write users/items/orders/events CSVs to `out` and the ground truth to `truth`; return the manifest."""
     out, truth = Path(out), Path(truth)
+    if layout not in LAYOUTS:
+        raise GeneratorError(f"--layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     if not (isinstance(scale, int | float) and math.isfinite(scale) and scale > 0):
         raise GeneratorError(f"--scale must be a positive number, got {scale!r}")
     total_users = round(S.REAL_USERS * scale)
@@ -125,10 +164,18 @@ def generate(
     if seed < 0:
         raise GeneratorError(f"--seed must be >= 0, got {seed}")
     _check_paths(out, truth)
+    _check_no_other_layout(out, layout)
 
     catalog = build_catalog(np.random.default_rng(np.random.SeedSequence([seed, 0])))
     picker = ItemPicker(catalog)
     tmp = {name: out / f".{name}.csv.partial" for name in FILES}
+    staging = out / ".partial"
+    landing: dict[str, _LandingFiles] = {}
+    if LAYOUTS[layout]:
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        landing = {n: _LandingFiles(staging, n, FILES[n], LAYOUTS[layout]) for n in PARTITIONED}
+        tmp = {n: p for n, p in tmp.items() if n not in landing}
     truth_tmp = truth / ".archetypes.csv.partial"
     ghost_tmp = truth / ".inferred_customers.csv.partial"
     rows = dict.fromkeys(FILES, 0)
@@ -154,8 +201,14 @@ def generate(
                 rng = np.random.default_rng(np.random.SeedSequence([seed, 1, b]))
                 block = generate_block(rng, n_users, b == 0, catalog, picker, ids)
                 rows["users"] += _append(handles["users"], USERS_COLUMNS, block.users)
-                rows["orders"] += _append(handles["orders"], ORDERS_COLUMNS, block.orders)
-                rows["events"] += _append(handles["events"], EVENTS_COLUMNS, block.events)
+                for name, data, landed in (
+                    ("orders", block.orders, block.orders_landed),
+                    ("events", block.events, block.events_landed),
+                ):
+                    if name in landing:
+                        rows[name] += landing[name].append(data, landed)
+                    else:
+                        rows[name] += _append(handles[name], FILES[name], data)
                 arch = {"user_id": fmt.int_str(block.archetype_user_id), "archetype": block.archetype}
                 _append(arch_fh, ["user_id", "archetype"], arch)
                 ghost = {"user_id": fmt.int_str(block.ghost_user_id), "archetype": block.ghost_archetype}
@@ -183,6 +236,7 @@ def generate(
     except BaseException:
         for path in [*tmp.values(), truth_tmp, ghost_tmp]:
             path.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
         raise
 
     anomalies["items.free_item"] = int(catalog.is_free.sum())
@@ -191,6 +245,7 @@ def generate(
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
         "scale": scale,
+        "layout": layout,
         "extracted_at": S.EXTRACTED_AT,
         "rows": rows,
         "anomalies": dict(sorted(anomalies.items())),
@@ -204,9 +259,25 @@ def generate(
     os.replace(truth_tmp, truth / "archetypes.csv")
     os.replace(ghost_tmp, truth / "inferred_customers.csv")
     os.replace(manifest_tmp, truth / "manifest.json")
-    for name in ("items", "users", "orders", "events"):  # events.csv last: it marks a complete data set
-        os.replace(tmp[name], out / f"{name}.csv")
+    for name in ("items", "users", "orders", "events"):  # events last: they mark a complete data set
+        if name in landing:
+            landing[name].publish(out)
+        else:
+            os.replace(tmp[name], out / f"{name}.csv")
+    if landing:
+        staging.rmdir()
     return manifest
+
+
+def _check_no_other_layout(out: Path, layout: str) -> None:
+    """Refuse to mix layouts in one folder: the sources would read both and count every row twice."""
+    for name in PARTITIONED:
+        whole = (out / f"{name}.csv").exists()
+        split = any(out.glob(f"{name}_*.csv"))
+        if (layout == "single" and split) or (layout != "single" and whole):
+            raise GeneratorError(
+                f"{out} already holds {name} files in another layout; write to an empty folder instead"
+            )
 
 
 def _experiments_manifest(experiments: dict[int, dict]) -> list[dict]:

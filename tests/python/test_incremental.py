@@ -1,0 +1,167 @@
+"""Incremental builds over raw data that lands as one file per day give the same tables as a full build.
+
+The generator writes the shop in the daily layout; the warehouse is built without the last landing day,
+then that day lands and `dbt build` runs again, incrementally. Every table of that warehouse must equal the
+tables of a fresh build of all files, and the incremental models must have read only the files of the
+late-arrival window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import BIN, REPO, dbt
+
+INCREMENTAL_MODELS = ["int_shop__events_folded", "int_shop__orders_deduplicated", "int_shop__landed_files"]
+LATE_ARRIVAL_DAYS = 3  # dbt_project.yml
+
+
+def _generate_daily(out: Path, truth: Path, scale: float) -> None:
+    subprocess.run(
+        [
+            *(str(BIN / "python"), "-m", "ecom_analytics.generator", "--scale", str(scale)),
+            *("--layout", "daily", "--out", str(out), "--truth", str(truth), "--quiet"),
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        check=True,
+    )
+
+
+def _landing_day(path: Path) -> dt.date | None:
+    match = re.search(r"_(\d{4}-\d{2}-\d{2})\.csv$", path.name)
+    return dt.date.fromisoformat(match.group(1)) if match else None
+
+
+def _tables(db: Path) -> list[tuple[str, str]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            "select schema_name, table_name from duckdb_tables()"
+            " where database_name = 'warehouse' order by all"
+        ).fetchall()
+
+
+def _differences(db_a: Path, db_b: Path) -> list[str]:
+    """Tables whose rows differ (as multisets) between two warehouses, with the row counts each way."""
+    out = []
+    with duckdb.connect() as con:
+        con.execute(f"attach '{db_a}' as a (read_only)")
+        con.execute(f"attach '{db_b}' as b (read_only)")
+        for schema, table in _tables(db_a):
+            a, b = f'a."{schema}"."{table}"', f'b."{schema}"."{table}"'
+            only_a = con.execute(
+                f"select count(*) from (select * from {a} except all select * from {b})"
+            ).fetchone()
+            only_b = con.execute(
+                f"select count(*) from (select * from {b} except all select * from {a})"
+            ).fetchone()
+            if only_a[0] or only_b[0]:
+                out.append(f"{schema}.{table}: {only_a[0]} rows only incremental, {only_b[0]} only full")
+    return out
+
+
+@pytest.fixture(scope="module")
+def incremental_and_full(tmp_path_factory):
+    """(incremental warehouse, full warehouse, raw folder, incremental run's target, the appended day)."""
+    base = tmp_path_factory.mktemp("incremental")
+    all_raw, truth = base / "all_raw", base / "truth"
+    _generate_daily(all_raw, truth, scale=float(os.environ.get("ECOM_TEST_INCREMENTAL_SCALE", "0.2")))
+    last_day = max(d for d in map(_landing_day, all_raw.glob("*_*.csv")) if d)
+
+    raw = base / "raw"
+    raw.mkdir()
+    held_back = []
+    for path in all_raw.iterdir():
+        if _landing_day(path) == last_day:
+            held_back.append(path)
+        else:
+            shutil.copy(path, raw / path.name)
+    assert {p.name.split("_")[0] for p in held_back} == {"orders", "events"}
+
+    inc_db, inc_target = base / "inc" / "warehouse.duckdb", base / "inc_target"
+    inc_db.parent.mkdir()
+    dbt_vars = {"shop_raw_path": str(raw)}
+    dbt(["build"], db=inc_db, target=inc_target, dbt_vars=dbt_vars)
+    for path in held_back:  # the last day lands
+        shutil.copy(path, raw / path.name)
+    dbt(["build"], db=inc_db, target=inc_target, dbt_vars=dbt_vars)
+
+    full_db = base / "full" / "warehouse.duckdb"
+    full_db.parent.mkdir()
+    dbt(["build"], db=full_db, target=base / "full_target", dbt_vars={"shop_raw_path": str(all_raw)})
+    return inc_db, full_db, raw, inc_target, last_day
+
+
+@pytest.mark.slow
+def test_incremental_build_equals_full_build(incremental_and_full):
+    inc_db, full_db, *_ = incremental_and_full
+    assert _tables(inc_db) == _tables(full_db)
+    assert len(_tables(inc_db)) > 30
+    assert _differences(inc_db, full_db) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", INCREMENTAL_MODELS)
+def test_incremental_run_reads_only_the_late_arrival_window(incremental_and_full, model):
+    inc_db, _, raw, inc_target, last_day = incremental_and_full
+    compiled = next((inc_target / "compiled").rglob(f"{model}.sql")).read_text()
+    # the high-water mark before the last day landed was the day before it
+    window_start = last_day - dt.timedelta(days=1 + LATE_ARRIVAL_DAYS)
+    tables = (
+        ["orders", "events"] if model == "int_shop__landed_files" else [model.split("__")[1].split("_")[0]]
+    )
+    expected = sorted(
+        str(path)
+        for table in tables
+        for path in raw.glob(f"{table}_*.csv")
+        if _landing_day(path) >= window_start
+    )
+    assert len(expected) == len(tables) * (LATE_ARRIVAL_DAYS + 2)
+    listed = sorted(re.findall(r"'([^']+\.csv)'", compiled.split("source_path in (", 1)[1]))
+    assert listed == expected
+
+    # and DuckDB opens only those files, out of every landed file of the table
+    with duckdb.connect(str(inc_db), read_only=True) as con:
+        plan = "\n".join(row[1] for row in con.execute(f"explain analyze {compiled}").fetchall())
+    files_read = [int(n) for n in re.findall(r"Total Files Read:[\s│]*(\d+)", plan)]
+    assert sum(files_read) == len(expected), plan
+
+
+@pytest.mark.slow
+def test_a_file_outside_the_window_is_reported_not_skipped(incremental_and_full, tmp_path):
+    """A file landing later than the window, or a read file that disappears, fails a test naming it."""
+    inc_db, _, raw, _, _ = incremental_and_full
+    work = tmp_path / "raw"
+    shutil.copytree(raw, work)
+    first = min(work.glob("events_*.csv"))
+    first.rename(
+        work / "events_2010-01-01.csv"
+    )  # gone from its day, and landed long before the high-water mark
+    db = tmp_path / "db" / "warehouse.duckdb"
+    db.parent.mkdir()
+    shutil.copy(inc_db, db)
+    target = tmp_path / "target"
+    result = dbt(
+        ["test", "--select", "assert_shop_raw_files_loaded"],
+        db=db,
+        target=target,
+        dbt_vars={"shop_raw_path": str(work)},
+        check=False,
+    )
+    assert result.returncode != 0, result.stdout[-2000:]
+    assert "Got 2 results" in result.stdout, result.stdout[-2000:]
+    compiled = next((target / "compiled").rglob("assert_shop_raw_files_loaded.sql")).read_text()
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = dict((file, problem) for _, file, problem in con.execute(compiled).fetchall())
+    assert rows == {
+        "events_2010-01-01.csv": "on disk but never read: run dbt build --full-refresh",
+        first.name: "read but no longer on disk",
+    }
