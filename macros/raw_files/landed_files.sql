@@ -30,37 +30,102 @@
     )
 {%- endmacro %}
 
-{#- The filter an incremental run puts on a staging view of landed files: `source_path in (<files>)`, the
-    files landed since the model's high-water mark (max landed_on in its table, optionally restricted by
-    `high_water_where`) minus var('late_arrival_days'). The list is read from the folder (glob, names only) at
-    run time and rendered as literals: DuckDB then opens only those files (a filter on an expression of the
-    file name is not pushed through the staging view; an IN list of names is). Files that land later than the
-    window are not read: assert_shop_raw_files_loaded fails on them and `dbt build --full-refresh` reads them.
-    A whole-table file (no date in its name) lands on 1970-01-01 and is read on every run. -#}
-{% macro late_arrival_files_filter(table_name, high_water_where='1 = 1') %}
-    {%- if not execute -%}
-        {{ return('1 = 1') }}
-    {%- endif -%}
-    {%- set high_water_query -%}
-        select max(landed_on) from {{ this }} where {{ high_water_where }}
-    {%- endset -%}
-    {%- set high_water = run_query(high_water_query).columns[0].values()[0] -%}
+{#- The files an incremental run reads: those landed since the model's high-water mark (max landed_on in its
+    table, optionally restricted by `high_water_where`) minus var('late_arrival_days'); every file on a full
+    build. Listed from the folder (glob, names only) at run time. A whole-table file (no date in its name)
+    lands on 1970-01-01 and is read on every run. Returns the file paths, sorted. -#}
+{% macro late_arrival_files(table_name, high_water_where='1 = 1') %}
     {%- set start = '1970-01-01' -%}
-    {%- if high_water is not none -%}
-        {%- set start = (high_water - modules.datetime.timedelta(days=var('late_arrival_days') | int)).strftime('%Y-%m-%d') -%}
+    {%- if is_incremental() -%}
+        {%- set high_water_query -%}
+            select max(landed_on) from {{ this }} where {{ high_water_where }}
+        {%- endset -%}
+        {%- set high_water = run_query(high_water_query).columns[0].values()[0] -%}
+        {%- if high_water is not none -%}
+            {%- set start = (high_water - modules.datetime.timedelta(days=var('late_arrival_days') | int)).strftime('%Y-%m-%d') -%}
+        {%- endif -%}
     {%- endif -%}
+    {{ return(landed_files_since(table_name, start, '>=')) }}
+{% endmacro %}
+
+{#- The table's landed files whose landing day compares `op` to `start` (a 'YYYY-MM-DD' string), sorted. -#}
+{% macro landed_files_since(table_name, start, op) %}
     {%- set files_query -%}
         select file from glob('{{ shop_raw_glob(table_name) }}')
-        where {{ landed_on_from_file('file') }} >= cast('{{ start }}' as date)
+        where {{ landed_on_from_file('file') }} {{ op }} cast('{{ start }}' as date)
         order by file
     {%- endset -%}
-    {%- set files = run_query(files_query).columns[0].values() -%}
-    {%- if files | length == 0 -%}
-        {{ return('1 = 0') }}
-    {%- endif -%}
+    {{ return(run_query(files_query).columns[0].values() | list) }}
+{% endmacro %}
+
+{#- `source_path in (<files>)` with the files as literals: DuckDB then opens only those files (a filter on an
+    expression of the file name is not pushed through the staging view; an IN list of names is). The marker
+    comment lets insert_later_landed_batches swap in another batch's files. -#}
+{% macro landed_files_predicate(files) %}
     {%- set quoted = [] -%}
     {%- for file in files -%}
         {%- do quoted.append("'" ~ (file | replace("'", "''")) ~ "'") -%}
     {%- endfor -%}
-    {{ return('source_path in (' ~ quoted | join(', ') ~ ')') }}
+    {{ return('source_path in (/* landed files */ ' ~ (quoted | join(', ') if quoted else 'null') ~ ')') }}
+{% endmacro %}
+
+{#- The filter an incremental model puts on a staging view of landed files: all files of its run (see
+    late_arrival_files). Files that land later than the window are not read: assert_shop_raw_files_loaded
+    fails on them and `dbt build --full-refresh` reads them. -#}
+{% macro late_arrival_files_filter(table_name, high_water_where='1 = 1') %}
+    {%- if not execute -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {{ return(landed_files_predicate(late_arrival_files(table_name, high_water_where))) }}
+{% endmacro %}
+
+{#- Like late_arrival_files_filter, but only the files of the first landing month of the run: a model whose
+    memory grows with what it reads (a fold over all events) then reads one month per statement, and its
+    post-hook insert_later_landed_batches adds the later months one by one. An incremental run after a day
+    lands usually has one month to read, so the hook has nothing to do. -#}
+{% macro first_landed_batch_filter(table_name) %}
+    {%- if not execute -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set batches = landed_month_batches(late_arrival_files(table_name)) -%}
+    {{ return(landed_files_predicate(batches[0] if batches else [])) }}
+{% endmacro %}
+
+{#- Files grouped by landing month, in order (file names sort by landing day within a table). -#}
+{% macro landed_month_batches(files) %}
+    {%- set batches = [] -%}
+    {%- set months = [] -%}
+    {%- for file in files -%}
+        {%- set match = modules.re.search('_(\\d{4}-\\d{2})(-\\d{2})?\\.csv$', file) -%}
+        {%- set month = match.group(1) if match else 'whole' -%}
+        {%- if not months or months[-1] != month -%}
+            {%- do months.append(month) -%}
+            {%- do batches.append([]) -%}
+        {%- endif -%}
+        {%- do batches[-1].append(file) -%}
+    {%- endfor -%}
+    {{ return(batches) }}
+{% endmacro %}
+
+{#- Post-hook of a model filtered with first_landed_batch_filter: the files landed after what the model's table
+    now holds, one landing month per statement - delete that month's files' rows (a re-landed file), then
+    insert the model's own compiled query with the month's files swapped in. Renders no SQL. -#}
+{% macro insert_later_landed_batches(table_name) %}
+    {%- if execute -%}
+        {%- set high_water = run_query("select max(landed_on) from " ~ this).columns[0].values()[0] -%}
+        {%- set start = high_water.strftime('%Y-%m-%d') if high_water is not none else '1970-01-01' -%}
+        {%- set pattern = modules.re.compile("source_path in \\(/\\* landed files \\*/ [^)]*\\)") -%}
+        {%- if not pattern.search(compiled_code) -%}
+            {{ exceptions.raise_compiler_error(this ~ ": insert_later_landed_batches needs first_landed_batch_filter in the model") }}
+        {%- endif -%}
+        {%- for batch in landed_month_batches(landed_files_since(table_name, start, '>')) -%}
+            {%- set names = [] -%}
+            {%- for file in batch -%}
+                {%- do names.append("'" ~ (file.replace('\\', '/').split('/')[-1] | replace("'", "''")) ~ "'") -%}
+            {%- endfor -%}
+            {%- do run_query("delete from " ~ this ~ " where source_file in (" ~ names | join(', ') ~ ")") -%}
+            {%- set batch_sql = pattern.sub(landed_files_predicate(batch) | replace('\\', '\\\\'), compiled_code) -%}
+            {%- do run_query("insert into " ~ this ~ " select * from (" ~ batch_sql ~ ") as landed_batch") -%}
+        {%- endfor -%}
+    {%- endif -%}
 {% endmacro %}

@@ -1,24 +1,26 @@
 -- One row per event of each landed file: the raw entity-attribute-value rows (one per event parameter) folded
 -- with a conditional aggregation (no pivot syntax, so every warehouse runs it) into typed columns, after
 -- identical parameter rows collapse. Incremental by file like int_shop__orders_deduplicated: a run folds only
--- the files landed since the high-water mark minus var('late_arrival_days'). All parameter rows of an event
--- land in one file; an event id found in two files is quarantined in int_shop__events_checked.
+-- the files landed since the high-water mark minus var('late_arrival_days'). A build that reads more than one
+-- landing month (a full build) folds one month per statement, the first here and the rest in the post-hook.
+-- All parameter rows of an event land in one file; an event id found in two files is quarantined in
+-- int_shop__events_checked.
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='source_file',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ insert_later_landed_batches('events') }}"
     )
 }}
 {%- set parameters = ['item_id', 'referrer', 'test_id', 'test_assignment', 'viewed_user_id'] %}
 with
 
 events as (
+    -- one landing month per statement (the post-hook adds later months), so memory does not grow with history
     select * from {{ ref('stg_shop__events') }}
-    {%- if is_incremental() %}
-        where {{ late_arrival_files_filter('events') }}
-    {%- endif %}
+    where {{ first_landed_batch_filter('events') }}
 ),
 
 deduplicated as (
