@@ -16,6 +16,8 @@ SCALE ?= 1
 SEED ?= 42
 SHOP_RAW ?= data/raw/shop
 SHOP_TRUTH ?= data/truth/shop
+# How generated orders and events land: single (orders.csv, events.csv), daily or monthly files.
+LAYOUT ?= single
 ONLINE_RETAIL_CSV ?= data/raw/online_retail/online_retail.csv.gz
 WAREHOUSE = $${ECOM_DUCKDB_PATH:-data/warehouse.duckdb}
 DBT_VARS = {source_system: $(SOURCE), shop_raw_path: $(SHOP_RAW), online_retail_csv: $(ONLINE_RETAIL_CSV)}
@@ -27,7 +29,8 @@ CI_SCALE ?= 1
 .PHONY: help venv data run build charts docs chromium test lint pytest ci-build bench clean
 
 help:
-	@echo "make run    - set up .venv, generate shop data if missing, dbt build + docs (SOURCE=online_retail ONLINE_RETAIL_CSV=<file> for UCI)"
+	@echo "make run    - set up .venv, generate shop data if missing, dbt build + docs (SOURCE=online_retail ONLINE_RETAIL_CSV=<file> for UCI;"
+	@echo "              LAYOUT=daily generates orders/events as one file per day; a later make run reads only new files)"
 	@echo "make test   - ruff, sqlfluff, pytest and a full dbt build with all dbt tests (what CI runs)"
 	@echo "make bench  - time dbt build against a plain DuckDB script and pandas (BENCH_SCALES='1 10', BENCH_BIG=1 adds 100)"
 
@@ -39,11 +42,12 @@ $(BIN)/.installed: requirements.lock
 
 venv: $(BIN)/.installed
 
-$(SHOP_RAW)/events.csv: | $(BIN)/.installed
-	$(BIN)/python -m ecom_analytics.generator --scale $(SCALE) --seed $(SEED) --out $(SHOP_RAW) --truth $(SHOP_TRUTH)
-
+# Generates only when the folder has no events file yet, whole (events.csv) or landed per day/month.
 ifeq ($(SOURCE),shop)
-data: $(SHOP_RAW)/events.csv
+data: | $(BIN)/.installed
+	@if ls $(SHOP_RAW)/events*.csv >/dev/null 2>&1; then echo "data: using the files in $(SHOP_RAW)"; else \
+		$(BIN)/python -m ecom_analytics.generator --scale $(SCALE) --seed $(SEED) --layout $(LAYOUT) \
+			--out $(SHOP_RAW) --truth $(SHOP_TRUTH); fi
 else
 data:
 	@test -f "$(ONLINE_RETAIL_CSV)" || { echo "ONLINE_RETAIL_CSV=$(ONLINE_RETAIL_CSV): no such file" >&2; exit 2; }

@@ -31,10 +31,9 @@ def script(source: str) -> str:
 def run(source: str, path: Path, *, extracted_at: str = SHOP_EXTRACTED_AT, threads: int = 2) -> dict:
     """The core outputs of `source` from the raw files at `path`: the headline and a few counts."""
     path = Path(path)
-    expected = (
-        [path / name for name in ("users.csv", "items.csv", "orders.csv")] if source == "shop" else [path]
-    )
-    missing = [str(p) for p in expected if not p.is_file()]
+    # the shop's orders may land as one orders.csv or one orders_<period>.csv per day/month
+    expected = [path / "users.csv", path / "items.csv", path / "orders*.csv"] if source == "shop" else [path]
+    missing = [str(p) for p in expected if not any(p.parent.glob(p.name))]
     if missing:
         raise FileNotFoundError(f"floor ({source}): raw file(s) not found: {', '.join(missing)}")
     started = time.perf_counter()

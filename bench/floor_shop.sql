@@ -1,5 +1,6 @@
 -- The floor, shop part: the shop's cleaning rules (docs/architecture.md) as one plain DuckDB script, no dbt.
--- Input: variables shop_raw_path (folder with users.csv, items.csv, orders.csv) and shop_extracted_at.
+-- Input: variables shop_raw_path (folder with users.csv, items.csv, orders.csv or orders_<period>.csv files)
+-- and shop_extracted_at.
 -- Output: table lines (one clean order line) for floor_common.sql. Events are not read: no core output needs them.
 
 create or replace macro shop_null(s) as nullif(nullif(trim(s), 'None'), '');
@@ -74,7 +75,7 @@ create or replace table raw_orders as
 select *
 from (
     select distinct *
-    from read_csv(getvariable('shop_raw_path') || '/orders.csv', all_varchar = true, header = true)
+    from read_csv(getvariable('shop_raw_path') || '/orders*.csv', all_varchar = true, header = true)
 ) as raw_lines
 qualify row_number() over (
     partition by shop_id(line_item_id)

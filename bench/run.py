@@ -40,6 +40,8 @@ BIN = Path(sys.executable).parent
 RESULTS = REPO / "bench" / "results"
 ONLINE_RETAIL = REPO.parent / "shared" / "data" / "online_retail" / "online_retail.csv.gz"
 SEED = 42
+# Shop data lands as one orders/events file per day, so the incremental build can be measured on it.
+LAYOUT = "daily"
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 # The marts whose inputs make up "the same core outputs" the references compute.
 CORE_MARTS = ("revenue_by_period", "item_rankings", "customer_rfm", "customer_segments")
@@ -162,18 +164,20 @@ def base_env() -> dict:
 
 
 def generate(scale: float, workdir: Path) -> tuple[Path, dict | None]:
-    """Generated shop data for `scale` (reused when the same seed and scale are already there)."""
+    """Generated shop data for `scale`, landed as one file per day (reused when the same seed, scale and
+    layout are already there)."""
     raw, truth = workdir / "raw", workdir / "truth"
     manifest = truth / "manifest.json"
-    if manifest.exists() and (raw / "orders.csv").exists():
+    if manifest.exists() and (raw / "users.csv").exists():
         meta = json.loads(manifest.read_text())
-        if float(meta.get("scale", -1)) == float(scale) and int(meta.get("seed", -1)) == SEED:
+        wanted = (float(scale), SEED, LAYOUT)
+        if (float(meta.get("scale", -1)), meta.get("seed"), meta.get("layout")) == wanted:
             print(f"  data: reusing {raw}")
             return raw, None
     shutil.rmtree(workdir, ignore_errors=True)
     print(f"  data: generating scale {scale:g} into {raw}")
     cmd = [str(BIN / "python"), "-m", "ecom_analytics.generator", "--scale", str(scale), "--seed", str(SEED)]
-    cmd += ["--out", str(raw), "--truth", str(truth)]
+    cmd += ["--out", str(raw), "--truth", str(truth), "--layout", LAYOUT]
     stats = measure(cmd, env=base_env(), log=workdir / "generate.log")
     if stats["exit_code"] != 0:
         raise BenchError(f"generator failed (exit {stats['exit_code']}), see {stats['log']}")
@@ -302,6 +306,58 @@ def bench_dataset(name: str, source: str, raw: Path, workdir: Path, rows: dict) 
     }
 
 
+def _dbt_build(label: str, db: Path, target: Path, dbt_vars: dict, log: Path) -> dict:
+    env = {**base_env(), "ECOM_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(db.parent / "logs")}
+    cmd = [str(BIN / "dbt"), "build", "--target-path", str(target), "--vars", json.dumps(dbt_vars)]
+    stats = measure(cmd, env=env, log=log)
+    nodes = dbt_nodes(target) if (target / "run_results.json").exists() else {}
+    if stats["exit_code"] != 0:
+        tail = Path(stats["log"]).read_text()[-3000:]
+        raise BenchError(
+            f"{label} failed (exit {stats['exit_code']}); failing nodes: {nodes.get('failures', '?')}\n{tail}"
+        )
+    stats["nodes"] = nodes
+    return stats
+
+
+def bench_incremental(name: str, raw: Path, workdir: Path, full_build: dict) -> dict:
+    """One day lands after a build of every earlier day: the incremental `dbt build` against the full one.
+
+    The raw folder is rebuilt from hard links to the generated files, without the last landing day's orders
+    and events files; `dbt build` on it is the build before the day lands; then the day's files are linked in
+    and `dbt build` runs again (the incremental models read the late-arrival window only).
+    """
+    days = sorted({p.stem.split("_", 1)[1] for p in raw.glob("events_*.csv")})
+    if not days:
+        raise BenchError(f"{name}: no events_<day>.csv file in {raw} (the bench needs daily files)")
+    last = days[-1]
+    inc_dir = workdir / "incremental"
+    shutil.rmtree(inc_dir, ignore_errors=True)
+    inc_raw = inc_dir / "raw"
+    inc_raw.mkdir(parents=True)
+    held_back = [p for p in raw.iterdir() if p.name in (f"orders_{last}.csv", f"events_{last}.csv")]
+    for path in raw.iterdir():
+        if path.is_file() and path not in held_back:
+            os.link(path, inc_raw / path.name)
+    db, target = inc_dir / "warehouse.duckdb", inc_dir / "target"
+    dbt_vars = {"source_system": "shop", "shop_raw_path": str(inc_raw)}
+    print(f"  dbt build before {last} lands ({name}) ...", flush=True)
+    before = _dbt_build(f"dbt build before {last} ({name})", db, target, dbt_vars, inc_dir / "before.log")
+    for path in held_back:
+        os.link(path, inc_raw / path.name)
+    print(f"  dbt build after {last} lands ({name}) ...", flush=True)
+    after = _dbt_build(f"incremental dbt build ({name})", db, target, dbt_vars, inc_dir / "incremental.log")
+    appended = sum(count_lines(p) for p in held_back)
+    return {
+        "appended_day": last,
+        "appended_rows": appended,
+        "before": {k: before[k] for k in ("wall_s", "cpu_s", "peak_mb")},
+        "incremental": after,
+        "ratio_time_incremental_over_full": _ratio(after["wall_s"], full_build["wall_s"]),
+        "ratio_cpu_incremental_over_full": _ratio(after["cpu_s"], full_build["cpu_s"]),
+    }
+
+
 def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 2) if b else None
 
@@ -361,6 +417,38 @@ def table_row(run: dict) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
+def incremental_table(runs: list[dict]) -> list[str]:
+    """One day of orders and events lands after a build of all earlier days: the incremental dbt build."""
+    runs = [run for run in runs if run.get("incremental")]
+    if not runs:
+        return []
+    lines = [
+        "## Incremental: one day lands",
+        "",
+        "The shop data lands as one orders and one events file per day. The warehouse is built on every day",
+        "but the last; then the last day's two files land and `dbt build` runs again: the incremental models",
+        "read only the files of the late-arrival window, everything downstream is rebuilt, every test runs.",
+        "",
+        "| dataset | day landed | raw rows landed | full build s | build after the day lands s "
+        "| incremental / full (wall) | incremental / full (CPU) | peak MB |",
+        "| --- | --- " + "| ---: " * 6 + "|",
+    ]
+    for run in runs:
+        inc, full = run["incremental"], run["measured"]["dbt"]
+        cells = [
+            run["dataset"],
+            inc["appended_day"],
+            f"{inc['appended_rows']:,}",
+            f"{full['wall_s']:.1f}",
+            f"{inc['incremental']['wall_s']:.1f}",
+            f"{inc['ratio_time_incremental_over_full']:.1%}",
+            f"{inc['ratio_cpu_incremental_over_full']:.1%}",
+            f"{inc['incremental']['peak_mb']:.0f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
 def run_details(run: dict) -> list[str]:
     d, f, p = (run["measured"][k] for k in ("dbt", "floor", "pandas"))
     nodes, fi, pi = d["nodes"], f["inner"], p["inner"]
@@ -382,6 +470,17 @@ def run_details(run: dict) -> list[str]:
         "| --- | --- | ---: |",
     ]
     lines += [f"| {n['node']} | {n['kind']} | {n['s']:.2f} |" for n in nodes["top_nodes"]]
+    if run.get("incremental"):
+        inc = run["incremental"]["incremental"]
+        lines += [
+            "",
+            f"Build after {run['incremental']['appended_day']} lands: {inc['wall_s']:.1f} s wall, "
+            f"{inc['cpu_s']:.1f} s CPU, node seconds by kind {inc['nodes']['seconds_by_resource']}.",
+            "",
+            "| slowest nodes after the day lands | kind | s |",
+            "| --- | --- | ---: |",
+        ]
+        lines += [f"| {n['node']} | {n['kind']} | {n['s']:.2f} |" for n in inc["nodes"]["top_nodes"]]
     return [*lines, ""]
 
 
@@ -402,6 +501,7 @@ def markdown(report: dict) -> str:
         *TABLE_HEADER,
         *(table_row(run) for run in report["runs"]),
         "",
+        *incremental_table(report["runs"]),
         "## Where the time goes",
         "",
     ]
@@ -444,6 +544,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-online-retail", action="store_true", help="skip the real UCI Online Retail file"
     )
+    parser.add_argument(
+        "--no-incremental", action="store_true", help="skip the append-one-day incremental build"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results.md and results.json go")
     parser.add_argument(
         "--append",
@@ -467,11 +570,13 @@ def main(argv: list[str] | None = None) -> int:
             workdir = args.workdir / f"shop_{scale:g}"
             raw, gen_stats = generate(scale, workdir)
             rows = {
-                "order_lines": count_lines(raw / "orders.csv"),
-                "event_rows": count_lines(raw / "events.csv"),
+                "order_lines": count_lines(raw / "orders*.csv"),
+                "event_rows": count_lines(raw / "events*.csv"),
             }
             run = bench_dataset(name, "shop", raw, workdir, rows)
             run["generate"] = gen_stats
+            if not args.no_incremental:
+                run["incremental"] = bench_incremental(name, raw, workdir, run["measured"]["dbt"])
             report["runs"].append(run)
         if args.no_online_retail:
             report["skipped"].append("online_retail (--no-online-retail)")

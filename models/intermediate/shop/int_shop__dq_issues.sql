@@ -44,11 +44,21 @@ copy_numbers (n) as (
     where copy_numbers.n < copy_bound.max_copies
 ),
 
+-- Each *_rows CTE keeps only the rows with something to report (the union of the conditions below): the
+-- issues are few, and the CTE is read once per reason, so it must not be the whole table at scale.
 user_rows as (
     select
         coalesce({{ safe_cast_value('user_id', dbt.type_string()) }}, '(no id)') as record_key,
         *
     from users
+    where
+        quarantine_reason is not null
+        or copy_count > 1
+        or is_merged
+        or is_deleted
+        or has_missing_merge_parent
+        or has_unparseable_timestamp
+        or has_odd_timestamp_format
 ),
 
 user_issues as (
@@ -211,6 +221,18 @@ order_rows as (
         coalesce({{ safe_cast_value('line_item_id', dbt.type_string()) }}, '(no id)') as record_key,
         *
     from orders
+    where
+        quarantine_reason is not null
+        or copy_count > 1
+        or is_paid_before_created
+        or is_unknown_item
+        or is_unknown_user
+        or is_quarantined_user
+        or is_merged_account
+        or is_deleted_account
+        or has_price_float_noise
+        or has_sub_cent_price
+        or has_odd_timestamp_format
 ),
 
 order_issues as (
@@ -328,6 +350,16 @@ event_rows as (
         coalesce({{ safe_cast_value('event_id', dbt.type_string()) }}, '(no id)') as record_key,
         *
     from events
+    where
+        quarantine_reason is not null
+        or duplicate_parameter_rows > 0
+        or is_unknown_user
+        or is_quarantined_user
+        or is_unknown_item
+        or has_odd_timestamp_format
+        or has_conflicting_parameters
+        or has_inconsistent_rows
+        or unknown_parameter_rows > 0
 ),
 
 -- back from one row per event to its raw parameter rows: distinct rows and extra copies per parameter

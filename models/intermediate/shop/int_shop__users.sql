@@ -20,6 +20,16 @@ mergeable as (
         and not is_future_dated
 ),
 
+-- the links a walk can follow: a parent that is not a clean user ends the chain (the account survives as
+-- itself). Taken once, so each step of the walk joins the few merged accounts, not every user.
+links as (
+    select
+        link.user_id,
+        link.parent_user_id
+    from mergeable as link
+    inner join mergeable as parent on link.parent_user_id = parent.user_id
+),
+
 merge_walk (user_id, current_user_id, depth) as (
     select
         user_id,
@@ -31,12 +41,10 @@ merge_walk (user_id, current_user_id, depth) as (
 
     select
         merge_walk.user_id,
-        link.parent_user_id as current_user_id,
+        links.parent_user_id as current_user_id,
         merge_walk.depth + 1 as depth
     from merge_walk
-    inner join mergeable as link on merge_walk.current_user_id = link.user_id
-    -- a parent that is not a clean user ends the chain: the account survives as itself
-    inner join mergeable as parent on link.parent_user_id = parent.user_id
+    inner join links on merge_walk.current_user_id = links.user_id
     where merge_walk.depth < {{ max_merge_depth }}
 ),
 
