@@ -40,7 +40,7 @@ def run(source: str, path: Path, *, extracted_at: str = SHOP_EXTRACTED_AT, threa
     con = duckdb.connect(":memory:")
     try:
         con.execute(f"set threads = {int(threads)}")
-        con.execute("set memory_limit = '4GB'")
+        con.execute("set memory_limit = '3GB'")  # the profile's default (profiles.yml)
         con.execute("set preserve_insertion_order = false")
         if source == "shop":
             con.execute("set variable shop_raw_path = ?", [str(path)])

@@ -20,8 +20,9 @@
 {%- endmacro %}
 
 {#- The day a file landed, from its name: `_YYYY-MM-DD.csv` is that day, `_YYYY-MM.csv` the first day of that
-    month, and a whole-table file (no date) lands on 1970-01-01, so it is re-read on every run. Written on
-    the file name only, so DuckDB prunes the files a filter on it excludes without opening them. -#}
+    month, and a whole-table file (no date) lands on 1970-01-01, so it is re-read on every run. Staging and the
+    file listings below use the same rule. (regexp_extract, like the file reader itself, is DuckDB's: raw
+    files are only read on DuckDB; everything after staging stays portable.) -#}
 {% macro landed_on_from_file(column) -%}
     coalesce(
         try_cast(regexp_extract({{ column }}, '_(\d{4}-\d{2}-\d{2})\.csv$', 1) as date),

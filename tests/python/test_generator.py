@@ -431,3 +431,61 @@ def test_scale_one_sizes_match_the_real_files(tmp_path):
         assert abs((events.platform == platform).sum() - real) <= 0.05 * real, platform
     manifest = json.loads((tmp_path / "truth" / "manifest.json").read_text())
     assert manifest["rows"]["events"] == len(events)
+
+
+@pytest.mark.parametrize("layout", ["daily", "monthly"])
+def test_landed_layouts_split_the_same_rows_by_landing_day(small, tmp_path, layout):
+    """--layout daily/monthly writes the very rows of the single files, one file per landing period, each
+    with the header; every record's rows land together, on or after the day it happened, at most 2 days
+    late."""
+    raw = tmp_path / "raw"
+    result = run_cli(
+        *("--scale", str(SMALL), "--layout", layout, "--out", str(raw), "--truth", str(tmp_path / "truth"))
+    )
+    assert result.returncode == 0, result.stderr
+    assert not (raw / "orders.csv").exists() and not (raw / "events.csv").exists()
+    for name in ("users", "items"):
+        assert (raw / f"{name}.csv").read_bytes() == (small.raw / f"{name}.csv").read_bytes()
+    width = 10 if layout == "daily" else 7
+    late = 0
+    for name, key, time_column in (
+        ("orders", "invoice_id", "created_at"),
+        ("events", "event_id", "event_time"),
+    ):
+        files = sorted(raw.glob(f"{name}_*.csv"))
+        assert files and all(len(f.stem.split("_", 1)[1]) == width for f in files)
+        header = (small.raw / f"{name}.csv").read_text().split("\n", 1)[0]
+        assert all(f.read_text().split("\n", 1)[0] == header for f in files)
+        parts = []
+        for f in files:
+            part = pd.read_csv(f, dtype=str, keep_default_na=False)
+            part["landed"] = f.stem.split("_", 1)[1]
+            parts.append(part)
+        landed = pd.concat(parts, ignore_index=True)
+        single = read(small.raw, name)
+        columns = list(single.columns)
+        assert (
+            landed[columns].sort_values(columns).values.tolist()
+            == single.sort_values(columns).values.tolist()
+        )
+        assert (landed.groupby(key)["landed"].nunique() == 1).all(), f"{name}: a record split across files"
+        if layout == "daily":
+            when = parse_ts(landed[time_column])
+            day = pd.to_datetime(landed["landed"])
+            normal = when.notna() & (when < pd.Timestamp(small.manifest["extracted_at"]))
+            delay = (day[normal] - when[normal].dt.normalize()).dt.days
+            assert delay.between(0, 2).all(), f"{name}: landed before it happened or too late"
+            late += int((delay > 0).sum())
+    if layout == "daily":
+        assert late > 0, "no record lands late"
+
+
+def test_layouts_do_not_mix_in_one_folder(small, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "events.csv").write_text((small.raw / "events.csv").read_text())
+    mixed = run_cli(
+        "--scale", str(SMALL), "--layout", "daily", "--out", str(raw), "--truth", str(tmp_path / "t")
+    )
+    assert mixed.returncode == 2 and "another layout" in mixed.stderr and "Traceback" not in mixed.stderr
+    assert not list(raw.glob("events_*.csv"))
