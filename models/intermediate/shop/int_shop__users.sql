@@ -30,12 +30,13 @@ links as (
     inner join mergeable as parent on link.parent_user_id = parent.user_id
 ),
 
+-- only merged accounts walk; every other clean user is its own root (see with_roots)
 merge_walk (user_id, current_user_id, depth) as (
     select
         user_id,
         user_id as current_user_id,
         0 as depth
-    from mergeable
+    from links
 
     union all
 
@@ -59,8 +60,6 @@ deepest as (
 resolved as (
     select
         deepest.user_id,
-        -- only the first row of a user id is walked; joining on it keeps the join a plain hash join
-        1 as key_occurrence,
         deepest.chain_depth,
         -- a walk that is still going at the depth limit goes round a cycle: it has no root
         deepest.chain_depth >= {{ max_merge_depth }} as is_merge_cycle,
@@ -74,20 +73,35 @@ resolved as (
             and deepest.chain_depth = merge_walk.depth
 ),
 
+with_roots as (
+    select
+        mergeable.user_id,
+        -- only the first row of a user id is walked; joining on it keeps the join a plain hash join
+        1 as key_occurrence,
+        coalesce(resolved.chain_depth, 0) as chain_depth,
+        coalesce(resolved.is_merge_cycle, false) as is_merge_cycle,
+        case
+            when resolved.user_id is null then mergeable.user_id
+            else resolved.root_user_id
+        end as root_user_id
+    from mergeable
+    left join resolved on mergeable.user_id = resolved.user_id
+),
+
 final as (
     select
         checked.user_id,
         checked.parent_user_id,
-        resolved.root_user_id,
-        coalesce(resolved.chain_depth, 0) as chain_depth,
+        with_roots.root_user_id,
+        coalesce(with_roots.chain_depth, 0) as chain_depth,
         checked.created_at,
         checked.deleted_at,
         checked.merged_at,
         checked.deleted_at is not null or checked.deleted_at_text is not null as is_deleted,
-        coalesce(resolved.root_user_id <> checked.user_id, false) as is_merged,
-        coalesce(resolved.is_merge_cycle, false) as is_merge_cycle,
+        coalesce(with_roots.root_user_id <> checked.user_id, false) as is_merged,
+        coalesce(with_roots.is_merge_cycle, false) as is_merge_cycle,
         coalesce(
-            checked.parent_user_id is not null and resolved.root_user_id = checked.user_id, false
+            checked.parent_user_id is not null and with_roots.root_user_id = checked.user_id, false
         ) as has_missing_merge_parent,
         checked.is_future_dated,
         checked.has_odd_timestamp_format,
@@ -102,13 +116,13 @@ final as (
             when checked.user_id is null then 'missing_key'
             when checked.key_occurrence > 1 then 'duplicate_key'
             when checked.is_future_dated then 'future_dated'
-            when resolved.is_merge_cycle then 'merge_cycle'
+            when with_roots.is_merge_cycle then 'merge_cycle'
         end as quarantine_reason
     from checked
-    left join resolved
+    left join with_roots
         on
-            checked.user_id = resolved.user_id
-            and checked.key_occurrence = resolved.key_occurrence
+            checked.user_id = with_roots.user_id
+            and checked.key_occurrence = with_roots.key_occurrence
 )
 
 select * from final
