@@ -2,13 +2,7 @@
 -- quarantine reason (the first that applies, in the order below) and any number of kept flags. A table over
 -- all landed files: identity (merges, deletions) changes history, so it stays downstream of the incremental
 -- grain and is re-resolved on every run.
-{%- set columns = [
-    'line_item_id', 'invoice_id', 'user_id', 'item_id', 'item_name', 'item_category', 'price', 'created_at',
-    'paid_at', 'line_item_id_text', 'price_text', 'created_at_text', 'paid_at_text', 'has_price_float_noise',
-    'has_sub_cent_price', 'has_unparseable_price', 'has_unparseable_id', 'has_odd_timestamp_format',
-    'has_unparseable_timestamp', 'invoice_id_raw', 'line_item_id_raw', 'user_id_raw', 'item_id_raw',
-    'item_name_raw', 'item_category_raw', 'price_raw', 'created_at_raw', 'paid_at_raw'
-] %}
+{%- set columns = shop_order_line_columns() %}
 with
 
 landed_lines as (
