@@ -21,29 +21,6 @@ events as (
     select * from {{ ref('int_shop__events_checked') }}
 ),
 
-copy_bound as (
-    select max(copies) as max_copies
-    from (
-        select max(copy_count) as copies from users
-        union all
-        select max(copy_count) as copies from items
-        union all
-        select max(copy_count) as copies from orders
-        union all
-        select max(parameter_rows) as copies from events
-    ) as per_table
-),
-
--- copy numbers 1..n, to expand a deduplicated row back into its raw copies
-copy_numbers (n) as (
-    select 1 as n
-    union all
-    select copy_numbers.n + 1 as n
-    from copy_numbers
-    cross join copy_bound
-    where copy_numbers.n < copy_bound.max_copies
-),
-
 -- Each *_rows CTE keeps only the rows with something to report (the union of the conditions below): the
 -- issues are few, and the CTE is read once per reason, so it must not be the whole table at scale.
 user_rows as (
@@ -59,6 +36,74 @@ user_rows as (
         or has_missing_merge_parent
         or has_unparseable_timestamp
         or has_odd_timestamp_format
+),
+
+item_rows as (
+    select
+        coalesce({{ safe_cast_value('item_id', dbt.type_string()) }}, '(no id)') as record_key,
+        *
+    from items
+),
+
+order_rows as (
+    select
+        coalesce({{ safe_cast_value('line_item_id', dbt.type_string()) }}, '(no id)') as record_key,
+        *
+    from orders
+    where
+        quarantine_reason is not null
+        or copy_count > 1
+        or is_paid_before_created
+        or is_unknown_item
+        or is_unknown_user
+        or is_quarantined_user
+        or is_merged_account
+        or is_deleted_account
+        or has_price_float_noise
+        or has_sub_cent_price
+        or has_odd_timestamp_format
+),
+
+event_rows as (
+    select
+        coalesce({{ safe_cast_value('event_id', dbt.type_string()) }}, '(no id)') as record_key,
+        *
+    from events
+    where
+        quarantine_reason is not null
+        or duplicate_parameter_rows > 0
+        or is_unknown_user
+        or is_quarantined_user
+        or is_unknown_item
+        or has_odd_timestamp_format
+        or has_conflicting_parameters
+        or has_inconsistent_rows
+        or unknown_parameter_rows > 0
+),
+
+-- from the *_rows CTEs, not the whole tables: a second reference to an import CTE would make DuckDB
+-- materialise every event
+copy_bound as (
+    select max(copies) as max_copies
+    from (
+        select max(copy_count) as copies from user_rows
+        union all
+        select max(copy_count) as copies from item_rows
+        union all
+        select max(copy_count) as copies from order_rows
+        union all
+        select max(parameter_rows) as copies from event_rows
+    ) as per_table
+),
+
+-- copy numbers 1..n, to expand a deduplicated row back into its raw copies
+copy_numbers (n) as (
+    select 1 as n
+    union all
+    select copy_numbers.n + 1 as n
+    from copy_numbers
+    cross join copy_bound
+    where copy_numbers.n < copy_bound.max_copies
 ),
 
 user_issues as (
@@ -130,13 +175,6 @@ user_issues as (
             "coalesce(deleted_at_text, 'None')", "', merged_at '", "coalesce(merged_at_text, 'None')"]) }} as detail
     from user_rows
     where quarantine_reason is null and has_odd_timestamp_format
-),
-
-item_rows as (
-    select
-        coalesce({{ safe_cast_value('item_id', dbt.type_string()) }}, '(no id)') as record_key,
-        *
-    from items
 ),
 
 item_issues as (
@@ -214,25 +252,6 @@ item_issues as (
         {{ dbt.concat(["'created_at '", "coalesce(created_at_text, 'None')"]) }} as detail
     from item_rows
     where quarantine_reason is null and (has_unparseable_timestamp or has_odd_timestamp_format)
-),
-
-order_rows as (
-    select
-        coalesce({{ safe_cast_value('line_item_id', dbt.type_string()) }}, '(no id)') as record_key,
-        *
-    from orders
-    where
-        quarantine_reason is not null
-        or copy_count > 1
-        or is_paid_before_created
-        or is_unknown_item
-        or is_unknown_user
-        or is_quarantined_user
-        or is_merged_account
-        or is_deleted_account
-        or has_price_float_noise
-        or has_sub_cent_price
-        or has_odd_timestamp_format
 ),
 
 order_issues as (
@@ -343,23 +362,6 @@ order_issues as (
             "coalesce(paid_at_text, 'None')"]) }} as detail
     from order_rows
     where quarantine_reason is null and has_odd_timestamp_format
-),
-
-event_rows as (
-    select
-        coalesce({{ safe_cast_value('event_id', dbt.type_string()) }}, '(no id)') as record_key,
-        *
-    from events
-    where
-        quarantine_reason is not null
-        or duplicate_parameter_rows > 0
-        or is_unknown_user
-        or is_quarantined_user
-        or is_unknown_item
-        or has_odd_timestamp_format
-        or has_conflicting_parameters
-        or has_inconsistent_rows
-        or unknown_parameter_rows > 0
 ),
 
 -- back from one row per event to its raw parameter rows: distinct rows and extra copies per parameter
