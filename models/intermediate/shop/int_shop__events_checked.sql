@@ -6,12 +6,20 @@ folded as (
     select * from {{ ref('int_shop__events_folded') }}
 ),
 
+-- a narrow second import: DuckDB materialises a CTE read twice, and `folded` is every event, every column
+folded_keys as (
+    select
+        event_id,
+        source_file
+    from {{ ref('int_shop__events_folded') }}
+),
+
 -- an event id folded in two files (its rows did not land together): the first file's event is kept
 first_files as (
     select
         event_id,
         min(source_file) as first_file
-    from folded
+    from folded_keys
     group by event_id
     having count(*) > 1
 ),
