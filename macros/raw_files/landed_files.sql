@@ -31,6 +31,14 @@
     )
 {%- endmacro %}
 
+{#- The lineage columns of a staged row of a landed table: the file path as read (incremental models filter on
+    it), its base name and its landing day. -#}
+{% macro landed_file_columns(column) -%}
+    {{ column }} as source_path,
+    {{ file_base_name(column) }} as source_file,
+    {{ landed_on_from_file(column) }} as landed_on
+{%- endmacro %}
+
 {#- The files an incremental run reads: those landed since the model's high-water mark (max landed_on in its
     table, optionally restricted by `high_water_where`) minus var('late_arrival_days'); every file on a full
     build. Listed from the folder (glob, names only) at run time. A whole-table file (no date in its name)

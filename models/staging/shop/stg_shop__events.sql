@@ -16,9 +16,7 @@ renamed as (
         platform,
         parameter_name,
         parameter_value,
-        filename as source_path,
-        {{ file_base_name('filename') }} as source_file,
-        {{ landed_on_from_file('filename') }} as landed_on
+        {{ landed_file_columns('filename') }}
     from source
 ),
 

@@ -48,9 +48,7 @@ renamed as (
         price as price_raw,
         created_at as created_at_raw,
         paid_at as paid_at_raw,
-        filename as source_path,
-        {{ file_base_name('filename') }} as source_file,
-        {{ landed_on_from_file('filename') }} as landed_on
+        {{ landed_file_columns('filename') }}
     from source
 ),
 
