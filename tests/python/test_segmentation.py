@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs
+from sklearn.metrics import silhouette_score
 
 from ecom_analytics.segmentation import (
     SegmentationInputError,
@@ -25,7 +26,13 @@ from ecom_analytics.segmentation import (
     transform_features,
     validate_rfm,
 )
-from ecom_analytics.segmentation.clustering import base_name, canonical_order, level, name_segments
+from ecom_analytics.segmentation.clustering import (
+    base_name,
+    canonical_order,
+    fit_segments,
+    level,
+    name_segments,
+)
 from ecom_analytics.segmentation.selection import candidate_ks, sample_index
 
 E = math.e
@@ -186,6 +193,17 @@ def test_planted_groups_are_recovered_and_named_after_their_rfm():
 
 
 # --- choosing k -----------------------------------------------------------------------------------
+
+
+def test_silhouette_is_scikit_learns_on_the_fixed_sample():
+    """evaluate_k reads every k's silhouette from one distance matrix of the sample: same numbers as
+    silhouette_score on the sample's points, for each k, sample smaller than the data."""
+    points, _ = make_blobs(n_samples=900, centers=4, n_features=3, cluster_std=1.5, random_state=11)
+    table = evaluate_k(points, k_max=6, sample_size=400, bootstrap_rounds=1)
+    sample = sample_index(len(points), 400)
+    for k, silhouette in zip(table["k"], table["silhouette"], strict=True):
+        labels = fit_segments(points, k).segment_ids
+        assert silhouette == pytest.approx(silhouette_score(points[sample], labels[sample]), abs=1e-12)
 
 
 @pytest.mark.parametrize(("true_k", "seed"), [(3, 7), (4, 1), (6, 5)])

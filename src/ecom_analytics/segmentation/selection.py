@@ -25,6 +25,7 @@ from sklearn.metrics import (
     adjusted_rand_score,
     calinski_harabasz_score,
     davies_bouldin_score,
+    pairwise_distances,
     silhouette_score,
 )
 
@@ -115,6 +116,8 @@ def evaluate_k(
     """One row per candidate k with the quality metrics and the chosen flag (columns SELECTION_COLUMNS)."""
     n = len(scaled)
     sample = sample_index(n, sample_size, seed)
+    # the sample's distances do not depend on k: computed once, every k's silhouette reads them
+    sample_distances = pairwise_distances(scaled[sample])
     rows = []
     for k in candidate_ks(n, k_min, k_max):
         fit = fit_segments(scaled, k, seed=seed)
@@ -124,7 +127,7 @@ def evaluate_k(
         sample_distinct = len(np.unique(labels[sample]))
         silhouette = np.nan
         if 1 < sample_distinct < len(sample):
-            silhouette = float(silhouette_score(scaled[sample], labels[sample]))
+            silhouette = float(silhouette_score(sample_distances, labels[sample], metric="precomputed"))
         stability = bootstrap_stability(scaled, labels, k, sample, bootstrap_rounds, seed)
         separated = distinct > 1
         rows.append(
