@@ -39,11 +39,10 @@
     {{ landed_on_from_file(column) }} as landed_on
 {%- endmacro %}
 
-{#- The files an incremental run reads: those landed since the model's high-water mark (max landed_on in its
-    table, optionally restricted by `high_water_where`) minus var('late_arrival_days'); every file on a full
-    build. Listed from the folder (glob, names only) at run time. A whole-table file (no date in its name)
-    lands on 1970-01-01 and is read on every run. Returns the file paths, sorted. -#}
-{% macro late_arrival_files(table_name, high_water_where='1 = 1') %}
+{#- The first landing day an incremental run reads: the model's high-water mark (max landed_on in its table,
+    optionally restricted by `high_water_where`) minus var('late_arrival_days'); 1970-01-01 (everything) on a
+    full build or an empty table. Returns a 'YYYY-MM-DD' string. -#}
+{% macro late_arrival_start(high_water_where='1 = 1') %}
     {%- set start = '1970-01-01' -%}
     {%- if is_incremental() -%}
         {%- set high_water_query -%}
@@ -54,7 +53,14 @@
             {%- set start = (high_water - modules.datetime.timedelta(days=var('late_arrival_days') | int)).strftime('%Y-%m-%d') -%}
         {%- endif -%}
     {%- endif -%}
-    {{ return(landed_files_since(table_name, start, '>=')) }}
+    {{ return(start) }}
+{% endmacro %}
+
+{#- The files an incremental run reads: those landed since late_arrival_start; every file on a full build.
+    Listed from the folder (glob, names only) at run time. A whole-table file (no date in its name) lands on
+    1970-01-01 and is read on every run. Returns the file paths, sorted. -#}
+{% macro late_arrival_files(table_name, high_water_where='1 = 1') %}
+    {{ return(landed_files_since(table_name, late_arrival_start(high_water_where), '>=')) }}
 {% endmacro %}
 
 {#- The table's landed files whose landing day compares `op` to `start` (a 'YYYY-MM-DD' string), sorted. -#}
@@ -67,15 +73,44 @@
     {{ return(run_query(files_query).columns[0].values() | list) }}
 {% endmacro %}
 
+{#- SQL string literals of `values`, comma-separated ('null' for none, so `in (...)` stays valid). -#}
+{% macro sql_string_list(values) %}
+    {%- set quoted = [] -%}
+    {%- for value in values -%}
+        {%- do quoted.append("'" ~ (value | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    {{ return(quoted | join(', ') if quoted else 'null') }}
+{% endmacro %}
+
 {#- `source_path in (<files>)` with the files as literals: DuckDB then opens only those files (a filter on an
     expression of the file name is not pushed through the staging view; an IN list of names is). The marker
     comment lets insert_later_landed_batches swap in another batch's files. -#}
 {% macro landed_files_predicate(files) %}
-    {%- set quoted = [] -%}
-    {%- for file in files -%}
-        {%- do quoted.append("'" ~ (file | replace("'", "''")) ~ "'") -%}
+    {{ return('source_path in (/* landed files */ ' ~ sql_string_list(files) ~ ')') }}
+{% endmacro %}
+
+{#- The rows of the named landed files in a table of landed rows: `landed_on in (<days>) and source_file in
+    (<names>)`, all literals. The landing days come from the names (the rule of landed_on_from_file) and let
+    DuckDB skip the row groups of other days by their min/max; a string's min/max keeps only its first bytes,
+    which all files of a table share, so the names alone skip nothing. -#}
+{% macro landed_rows_predicate(names) %}
+    {%- set days = [] -%}
+    {%- for name in names -%}
+        {%- set day = modules.re.search('_(\\d{4}-\\d{2}-\\d{2})\\.csv$', name) -%}
+        {%- set month = modules.re.search('_(\\d{4}-\\d{2})\\.csv$', name) -%}
+        {%- set landed = day.group(1) if day else (month.group(1) ~ '-01' if month else '1970-01-01') -%}
+        {%- if landed not in days -%}
+            {%- do days.append(landed) -%}
+        {%- endif -%}
     {%- endfor -%}
-    {{ return('source_path in (/* landed files */ ' ~ (quoted | join(', ') if quoted else 'null') ~ ')') }}
+    {%- set day_literals = [] -%}
+    {%- for landed in days -%}
+        {%- do day_literals.append("cast('" ~ landed ~ "' as date)") -%}
+    {%- endfor -%}
+    {{ return(
+        'landed_on in (' ~ (day_literals | join(', ') if day_literals else 'null') ~ ')'
+        ~ ' and source_file in (' ~ sql_string_list(names) ~ ')'
+    ) }}
 {% endmacro %}
 
 {#- The filter an incremental model puts on a staging view of landed files: all files of its run (see
@@ -130,9 +165,9 @@
         {%- for batch in landed_month_batches(landed_files_since(table_name, start, '>')) -%}
             {%- set names = [] -%}
             {%- for file in batch -%}
-                {%- do names.append("'" ~ (file.replace('\\', '/').split('/')[-1] | replace("'", "''")) ~ "'") -%}
+                {%- do names.append(file.replace('\\', '/').split('/')[-1]) -%}
             {%- endfor -%}
-            {%- do run_query("delete from " ~ this ~ " where source_file in (" ~ names | join(', ') ~ ")") -%}
+            {%- do run_query("delete from " ~ this ~ " where " ~ landed_rows_predicate(names)) -%}
             {%- set batch_sql = pattern.sub(landed_files_predicate(batch) | replace('\\', '\\\\'), compiled_code) -%}
             {%- do run_query("insert into " ~ this ~ " select * from (" ~ batch_sql ~ ") as landed_batch") -%}
         {%- endfor -%}

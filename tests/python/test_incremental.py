@@ -165,3 +165,91 @@ def test_a_file_outside_the_window_is_reported_not_skipped(incremental_and_full,
         "events_2010-01-01.csv": "on disk but never read: run dbt build --full-refresh",
         first.name: "read but no longer on disk",
     }
+
+
+def _rewrite_users(users_csv: Path, changes: dict[str, dict[str, str]]) -> None:
+    """Set columns of users.csv rows by id ({id: {column: value}}), as a new users snapshot would."""
+    lines = users_csv.read_text().splitlines()
+    header = lines[0].split(",")
+    out = [lines[0]]
+    for line in lines[1:]:
+        values = line.split(",")
+        row_id = values[header.index("id")]
+        for column, value in changes.get(row_id, {}).items():
+            values[header.index(column)] = value
+        out.append(",".join(values))
+    users_csv.write_text("\n".join(out) + "\n")
+
+
+@pytest.mark.slow
+def test_an_identity_change_rechecks_old_events(incremental_and_full, tmp_path):
+    """A new users snapshot merges one user and spoils another: events landed long ago change customer or
+    get flagged; the incremental run re-checks the files holding them and gives the tables of a full build."""
+    inc_db, _, raw, _, last_day = incremental_and_full
+    work = tmp_path / "raw"
+    shutil.copytree(raw, work)
+    db = tmp_path / "inc" / "warehouse.duckdb"
+    db.parent.mkdir()
+    shutil.copy(inc_db, db)
+    window_start = last_day - dt.timedelta(days=LATE_ARRIVAL_DAYS)
+    with duckdb.connect(str(db), read_only=True) as con:
+        # two clean, unmerged users whose events all landed before the window, and a root to merge into
+        merged, spoiled = (
+            row[0]
+            for row in con.execute(
+                """
+                select events.user_id
+                from intermediate.int_shop__events_checked as events
+                inner join intermediate.int_shop__user_identity as identity using (user_id)
+                where identity.is_clean and not identity.is_merged and identity.root_user_id = events.user_id
+                group by events.user_id
+                having max(events.landed_on) < ? and count(*) >= 3
+                order by events.user_id
+                limit 2
+                """,
+                [window_start],
+            ).fetchall()
+        )
+        root = con.execute(
+            "select min(user_id) from intermediate.int_shop__user_identity"
+            " where is_clean and not is_merged and user_id not in (?, ?)",
+            [merged, spoiled],
+        ).fetchone()[0]
+        touched_files = sorted(
+            row[0]
+            for row in con.execute(
+                "select distinct source_file from intermediate.int_shop__events_checked"
+                " where user_id in (?, ?)",
+                [merged, spoiled],
+            ).fetchall()
+        )
+    _rewrite_users(
+        work / "users.csv",
+        {
+            str(merged): {"merged_at": "2016-01-01 00:00:00", "parent_user_id": f"{root}.0"},
+            str(spoiled): {"created_at": "2030-01-01 00:00:00"},  # future_dated: quarantined
+        },
+    )
+    target = tmp_path / "inc_target"
+    dbt(["build"], db=db, target=target, dbt_vars={"shop_raw_path": str(work)})
+
+    compiled = next((target / "compiled").rglob("int_shop__events_checked.sql")).read_text()
+    rechecked = re.findall(r"'(events_[^']+\.csv)'", compiled.split("source_file in (", 1)[1].split(")")[0])
+    window = sorted(p.name for p in work.glob("events_*.csv") if _landing_day(p) >= window_start)
+    assert set(touched_files) <= set(rechecked)
+    assert set(window) <= set(rechecked)
+    assert len(rechecked) < len(list(work.glob("events_*.csv"))) / 2  # the rest was kept, not re-checked
+
+    full_db = tmp_path / "full" / "warehouse.duckdb"
+    full_db.parent.mkdir()
+    dbt(["build"], db=full_db, target=tmp_path / "full_target", dbt_vars={"shop_raw_path": str(work)})
+    with duckdb.connect(str(full_db), read_only=True) as con:
+        customers = dict(
+            con.execute(
+                "select user_id, max(customer_id) from intermediate.int_shop__events_checked"
+                " where user_id in (?, ?) group by user_id",
+                [merged, spoiled],
+            ).fetchall()
+        )
+    assert customers == {merged: root, spoiled: None}  # the change reached old events
+    assert _differences(db, full_db) == []

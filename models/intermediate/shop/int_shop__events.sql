@@ -1,5 +1,8 @@
 -- Clean shop events, one per event (see "Shop events" in docs/architecture.md): the funnel and experiment
--- marts read these. Events of unknown users keep the written id as their customer id.
+-- marts read these. Events of unknown users keep the written id as their customer id. A view: a projection
+-- of the incremental int_shop__events_checked, which a table would copy whole on every run.
+{{ config(materialized='view') }}
+
 with
 
 events as (

@@ -1,9 +1,24 @@
--- Every folded event with identity resolution and its anomaly checks (one quarantine reason at most). A table
--- over all landed files: identity changes history, so it stays downstream of the incremental fold.
+-- Every folded event with identity resolution and its anomaly checks (one quarantine reason at most).
+-- Incremental by file (delete+insert on source_file), like the fold upstream: a run re-checks only the files
+-- shop_event_files_to_recheck lists (the late-arrival window, files sharing an event id with it, files whose
+-- identity or item checks changed - a merge or deletion in users.csv changes history) and keeps the rest, so
+-- a full refresh and an incremental run give the same table.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='source_file',
+        on_schema_change='fail'
+    )
+}}
+{%- set recheck_files = shop_event_files_to_recheck() if is_incremental() and execute else [] %}
 with
 
 folded as (
     select * from {{ ref('int_shop__events_folded') }}
+    {%- if is_incremental() %}
+        where {{ landed_rows_predicate(recheck_files) }}
+    {%- endif %}
 ),
 
 -- a narrow second import: DuckDB materialises a CTE read twice, and `folded` is every event, every column
@@ -12,6 +27,9 @@ folded_keys as (
         event_id,
         source_file
     from {{ ref('int_shop__events_folded') }}
+    {%- if is_incremental() %}
+        where event_id in (select folded.event_id from folded)
+    {%- endif %}
 ),
 
 -- an event id folded in two files (its rows did not land together): the first file's event is kept
@@ -41,24 +59,13 @@ known_users as (
 ),
 
 known_items as (
-    select distinct {{ safe_cast_value('item_id', dbt.type_string()) }} as item_id
-    from catalog
-    where item_id is not null
+    {{ shop_known_items('catalog') }}
 ),
 
 checked as (
     select
         events.*,
-        events.user_id is not null and known_users.user_id is null as is_unknown_user,
-        coalesce(known_users.user_id is not null and not known_users.is_clean, false) as is_quarantined_user,
-        events.event_name = 'view_item'
-        and events.item_id is not null
-        and known_items.item_id is null as is_unknown_item,
-        coalesce(events.event_at > {{ shop_extracted_at() }}, false) as is_future_dated,
-        case
-            when known_users.is_clean then known_users.root_user_id
-            when known_users.user_id is null then events.user_id
-        end as customer_id
+        {{ shop_event_reference_columns('events', 'known_users', 'known_items') }}
     from events
     left join known_users on events.user_id = known_users.user_id
     left join known_items on events.item_id = known_items.item_id

@@ -1,0 +1,87 @@
+{#- The checks of a shop event that depend on other tables than its own file: the users (identity) and the
+    catalog (items), and the export date. int_shop__events_checked computes them, and re-checks the events it
+    already holds against them, from this one definition. Returns {column: SQL expression}. -#}
+{% macro shop_event_reference_checks(events, known_users, known_items) %}
+    {{ return({
+        'is_unknown_user': events ~ '.user_id is not null and ' ~ known_users ~ '.user_id is null',
+        'is_quarantined_user':
+            'coalesce(' ~ known_users ~ '.user_id is not null and not ' ~ known_users ~ '.is_clean, false)',
+        'is_unknown_item':
+            events ~ ".event_name = 'view_item' and " ~ events ~ '.item_id is not null and '
+            ~ known_items ~ '.item_id is null',
+        'is_future_dated': 'coalesce(' ~ events ~ '.event_at > ' ~ shop_extracted_at() ~ ', false)',
+        'customer_id':
+            'case when ' ~ known_users ~ '.is_clean then ' ~ known_users ~ '.root_user_id when '
+            ~ known_users ~ '.user_id is null then ' ~ events ~ '.user_id end',
+    }) }}
+{% endmacro %}
+
+{#- The select list `<expression> as <column>, ...` of shop_event_reference_checks. -#}
+{% macro shop_event_reference_columns(events, known_users, known_items) %}
+    {%- set columns = [] -%}
+    {%- for column, expression in shop_event_reference_checks(events, known_users, known_items).items() -%}
+        {%- do columns.append(expression ~ ' as ' ~ column) -%}
+    {%- endfor -%}
+    {{ return(columns | join(',\n        ')) }}
+{% endmacro %}
+
+{#- The distinct item ids of the catalog, as event item ids are typed (text). -#}
+{% macro shop_known_items(catalog) -%}
+    select distinct {{ safe_cast_value('item_id', dbt.type_string()) }} as item_id
+    from {{ catalog }}
+    where item_id is not null
+{%- endmacro %}
+
+{#- The landed files an incremental run of int_shop__events_checked re-checks (base names, sorted):
+    - the files of its late-arrival window (what the fold upstream may just have replaced);
+    - every file sharing an event id with them (which copy of a split event is kept is decided across files);
+    - every file holding an event whose reference checks no longer give what the table stores (a merge or
+      deletion in users.csv, a catalog change). -#}
+{% macro shop_event_files_to_recheck() %}
+    {%- set window_start = late_arrival_start() -%}
+    {%- set checks = shop_event_reference_checks('events', 'known_users', 'known_items') -%}
+    {%- set recheck_query -%}
+        with
+
+        landed as (
+            select
+                source_file,
+                landed_on,
+                event_id
+            from {{ ref('int_shop__events_folded') }}
+        ),
+
+        window_events as (
+            select distinct event_id
+            from landed
+            where landed_on >= cast('{{ window_start }}' as date) and event_id is not null
+        ),
+
+        known_users as (
+            select * from {{ ref('int_shop__user_identity') }}
+        ),
+
+        known_items as (
+            {{ shop_known_items(ref('int_shop__catalog_items')) }}
+        ),
+
+        stale_files as (
+            select events.source_file
+            from {{ this }} as events
+            left join known_users on events.user_id = known_users.user_id
+            left join known_items on events.item_id = known_items.item_id
+            where
+                {%- for column, expression in checks.items() %}
+                    {{ 'or ' if not loop.first }}({{ expression }}) is distinct from events.{{ column }}
+                {%- endfor %}
+        )
+
+        select source_file from landed where landed_on >= cast('{{ window_start }}' as date)
+        union
+        select landed.source_file from landed inner join window_events on landed.event_id = window_events.event_id
+        union
+        select source_file from stale_files
+        order by source_file
+    {%- endset -%}
+    {{ return(run_query(recheck_query).columns[0].values() | list) }}
+{% endmacro %}
