@@ -69,16 +69,8 @@ event_rows as (
         coalesce({{ safe_cast_value('event_id', dbt.type_string()) }}, '(no id)') as record_key,
         *
     from events
-    where
-        quarantine_reason is not null
-        or duplicate_parameter_rows > 0
-        or is_unknown_user
-        or is_quarantined_user
-        or is_unknown_item
-        or has_odd_timestamp_format
-        or has_conflicting_parameters
-        or has_inconsistent_rows
-        or unknown_parameter_rows > 0
+    -- has_dq_issue is the union of the event conditions below (int_shop__events_checked)
+    where has_dq_issue
 ),
 
 -- from the *_rows CTEs, not the whole tables: a second reference to an import CTE would make DuckDB

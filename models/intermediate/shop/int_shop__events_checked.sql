@@ -71,7 +71,7 @@ checked as (
     left join known_items on events.item_id = known_items.item_id
 ),
 
-final as (
+quarantined as (
     select
         *,
         case
@@ -82,6 +82,25 @@ final as (
             when is_future_dated then 'future_dated'
         end as quarantine_reason
     from checked
+),
+
+final as (
+    select
+        *,
+        -- one column int_shop__dq_issues filters on: a filter on one column is pushed into the scan, so only
+        -- the few reported events are read whole (an OR over many columns reads every event whole)
+        (
+            quarantine_reason is not null
+            or duplicate_parameter_rows > 0
+            or unknown_parameter_rows > 0
+            or is_unknown_user
+            or is_quarantined_user
+            or is_unknown_item
+            or has_odd_timestamp_format
+            or has_conflicting_parameters
+            or has_inconsistent_rows
+        ) as has_dq_issue
+    from quarantined
 )
 
 select * from final
