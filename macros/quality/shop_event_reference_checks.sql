@@ -18,11 +18,7 @@
 
 {#- The select list `<expression> as <column>, ...` of shop_event_reference_checks. -#}
 {% macro shop_event_reference_columns(events, known_users, known_items) %}
-    {%- set columns = [] -%}
-    {%- for column, expression in shop_event_reference_checks(events, known_users, known_items).items() -%}
-        {%- do columns.append(expression ~ ' as ' ~ column) -%}
-    {%- endfor -%}
-    {{ return(columns | join(',\n        ')) }}
+    {{ return(aliased_select_list(shop_event_reference_checks(events, known_users, known_items))) }}
 {% endmacro %}
 
 {#- The distinct item ids of the catalog, as event item ids are typed (text). -#}
@@ -70,10 +66,7 @@
             from {{ this }} as events
             left join known_users on events.user_id = known_users.user_id
             left join known_items on events.item_id = known_items.item_id
-            where
-                {%- for column, expression in checks.items() %}
-                    {{ 'or ' if not loop.first }}({{ expression }}) is distinct from events.{{ column }}
-                {%- endfor %}
+            where {{ any_check_changed(checks, 'events') }}
         )
 
         select source_file from landed where landed_on >= cast('{{ window_start }}' as date)

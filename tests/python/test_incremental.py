@@ -181,10 +181,20 @@ def _rewrite_users(users_csv: Path, changes: dict[str, dict[str, str]]) -> None:
     users_csv.write_text("\n".join(out) + "\n")
 
 
+CHECKED_MODELS = {"events": "int_shop__events_checked", "orders": "int_shop__orders_checked"}
+
+
+def _rechecked_files(target: Path, model: str) -> list[str]:
+    """The files an incremental run of a *_checked model listed in its query (source_file in (...))."""
+    compiled = next((target / "compiled").rglob(f"{model}.sql")).read_text()
+    return re.findall(r"'([a-z]+_[^']+\.csv)'", compiled.split("source_file in (", 1)[1].split(")")[0])
+
+
 @pytest.mark.slow
-def test_an_identity_change_rechecks_old_events(incremental_and_full, tmp_path):
-    """A new users snapshot merges one user and spoils another: events landed long ago change customer or
-    get flagged; the incremental run re-checks the files holding them and gives the tables of a full build."""
+def test_an_identity_change_rechecks_old_orders_and_events(incremental_and_full, tmp_path):
+    """A new users snapshot merges one user and spoils another: their orders and events, landed long before
+    the window, change customer or get flagged; the incremental run re-checks the files holding them (and not
+    the rest) and gives the tables of a full build."""
     inc_db, _, raw, _, last_day = incremental_and_full
     work = tmp_path / "raw"
     shutil.copytree(raw, work)
@@ -193,18 +203,24 @@ def test_an_identity_change_rechecks_old_events(incremental_and_full, tmp_path):
     shutil.copy(inc_db, db)
     window_start = last_day - dt.timedelta(days=LATE_ARRIVAL_DAYS)
     with duckdb.connect(str(db), read_only=True) as con:
-        # two clean, unmerged users whose events all landed before the window, and a root to merge into
+        # two clean, unmerged users with orders and events all landed before the window; a root to merge into
         merged, spoiled = (
             row[0]
             for row in con.execute(
                 """
-                select events.user_id
-                from intermediate.int_shop__events_checked as events
+                with landed as (
+                    select user_id, landed_on from intermediate.int_shop__events_checked
+                    union all
+                    select user_id, landed_on from intermediate.int_shop__orders_checked
+                )
+                select landed.user_id
+                from landed
                 inner join intermediate.int_shop__user_identity as identity using (user_id)
-                where identity.is_clean and not identity.is_merged and identity.root_user_id = events.user_id
-                group by events.user_id
-                having max(events.landed_on) < ? and count(*) >= 3
-                order by events.user_id
+                where identity.is_clean and not identity.is_merged and identity.root_user_id = landed.user_id
+                    and landed.user_id in (select user_id from intermediate.int_shop__orders_checked)
+                group by landed.user_id
+                having max(landed.landed_on) < ? and count(*) >= 3
+                order by landed.user_id
                 limit 2
                 """,
                 [window_start],
@@ -215,14 +231,17 @@ def test_an_identity_change_rechecks_old_events(incremental_and_full, tmp_path):
             " where is_clean and not is_merged and user_id not in (?, ?)",
             [merged, spoiled],
         ).fetchone()[0]
-        touched_files = sorted(
-            row[0]
-            for row in con.execute(
-                "select distinct source_file from intermediate.int_shop__events_checked"
-                " where user_id in (?, ?)",
-                [merged, spoiled],
-            ).fetchall()
-        )
+        touched = {
+            table: {
+                row[0]
+                for row in con.execute(
+                    f"select distinct source_file from intermediate.{model} where user_id in (?, ?)",
+                    [merged, spoiled],
+                ).fetchall()
+            }
+            for table, model in CHECKED_MODELS.items()
+        }
+    assert all(touched.values())
     _rewrite_users(
         work / "users.csv",
         {
@@ -233,23 +252,53 @@ def test_an_identity_change_rechecks_old_events(incremental_and_full, tmp_path):
     target = tmp_path / "inc_target"
     dbt(["build"], db=db, target=target, dbt_vars={"shop_raw_path": str(work)})
 
-    compiled = next((target / "compiled").rglob("int_shop__events_checked.sql")).read_text()
-    rechecked = re.findall(r"'(events_[^']+\.csv)'", compiled.split("source_file in (", 1)[1].split(")")[0])
-    window = sorted(p.name for p in work.glob("events_*.csv") if _landing_day(p) >= window_start)
-    assert set(touched_files) <= set(rechecked)
-    assert set(window) <= set(rechecked)
-    assert len(rechecked) < len(list(work.glob("events_*.csv"))) / 2  # the rest was kept, not re-checked
+    for table, model in CHECKED_MODELS.items():
+        rechecked = set(_rechecked_files(target, model))
+        files = list(work.glob(f"{table}_*.csv"))
+        assert touched[table] <= rechecked, model
+        assert {p.name for p in files if _landing_day(p) >= window_start} <= rechecked, model
+        assert len(rechecked) < len(files) / 2, model  # the rest was kept, not re-checked
 
     full_db = tmp_path / "full" / "warehouse.duckdb"
     full_db.parent.mkdir()
     dbt(["build"], db=full_db, target=tmp_path / "full_target", dbt_vars={"shop_raw_path": str(work)})
     with duckdb.connect(str(full_db), read_only=True) as con:
-        customers = dict(
-            con.execute(
-                "select user_id, max(customer_id) from intermediate.int_shop__events_checked"
-                " where user_id in (?, ?) group by user_id",
-                [merged, spoiled],
-            ).fetchall()
-        )
-    assert customers == {merged: root, spoiled: None}  # the change reached old events
+        for model in CHECKED_MODELS.values():
+            customers = dict(
+                con.execute(
+                    f"select user_id, max(customer_id) from intermediate.{model}"
+                    " where user_id in (?, ?) group by user_id",
+                    [merged, spoiled],
+                ).fetchall()
+            )
+            assert customers == {merged: root, spoiled: None}, model  # the change reached old rows
+    assert _differences(db, full_db) == []
+
+
+@pytest.mark.slow
+def test_a_redelivered_file_that_takes_over_every_line(incremental_and_full, tmp_path):
+    """The day before the last is re-delivered with the last day's order lines appended: every line of the
+    last day's file is now a copy first seen in an earlier file, so that file keeps no row of its own in
+    int_shop__orders_checked - its old rows must go, or the incremental table would count them twice."""
+    inc_db, _, raw, _, last_day = incremental_and_full
+    work = tmp_path / "raw"
+    shutil.copytree(raw, work)
+    db = tmp_path / "inc" / "warehouse.duckdb"
+    db.parent.mkdir()
+    shutil.copy(inc_db, db)
+    last = work / f"orders_{last_day}.csv"
+    before = max(p for p in work.glob("orders_*.csv") if p != last)
+    appended = last.read_text().splitlines()[1:]
+    before.write_text(before.read_text().rstrip("\n") + "\n" + "\n".join(appended) + "\n")
+
+    target = tmp_path / "inc_target"
+    dbt(["build"], db=db, target=target, dbt_vars={"shop_raw_path": str(work)})
+    full_db = tmp_path / "full" / "warehouse.duckdb"
+    full_db.parent.mkdir()
+    dbt(["build"], db=full_db, target=tmp_path / "full_target", dbt_vars={"shop_raw_path": str(work)})
+    with duckdb.connect(str(full_db), read_only=True) as con:
+        owned = con.execute(
+            "select count(*) from intermediate.int_shop__orders_checked where source_file = ?", [last.name]
+        ).fetchone()[0]
+    assert owned == 0 and len(appended) > 0
     assert _differences(db, full_db) == []

@@ -1,12 +1,35 @@
 -- Every distinct order line with identity resolution and its anomaly checks. A line gets at most one
--- quarantine reason (the first that applies, in the order below) and any number of kept flags. A table over
--- all landed files: identity (merges, deletions) changes history, so it stays downstream of the incremental
--- grain and is re-resolved on every run.
+-- quarantine reason (the first that applies, in the order below) and any number of kept flags.
+-- Incremental by file (delete+insert on source_file, the first file holding the line): a run re-checks only the
+-- files shop_order_files_to_recheck lists (the late-arrival window, files sharing a line id with it, files
+-- whose identity or item checks changed - a merge or deletion in users.csv changes history) and keeps the rest,
+-- so a full refresh and an incremental run give the same table. The pre-hook deletes the re-checked files'
+-- rows first: a file whose lines all turn out to be copies of an earlier file's keeps no row to replace.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='source_file',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rechecked_order_files() }}"
+    )
+}}
 {%- set columns = shop_order_line_columns() %}
+{%- set recheck_files = shop_order_files_to_recheck() if is_incremental() and execute else [] %}
 with
 
 landed_lines as (
     select * from {{ ref('int_shop__orders_deduplicated') }}
+    {%- if is_incremental() %}
+        -- every copy, in any file, of a line id the re-checked files hold: copies and keys are decided across
+        -- files (lines without an id are all re-checked)
+        where
+            line_item_id in (
+                select rechecked.line_item_id from {{ ref('int_shop__orders_deduplicated') }} as rechecked
+                where {{ landed_rows_predicate(recheck_files) }}
+            )
+            or line_item_id is null
+    {%- endif %}
 ),
 
 users as (
@@ -22,13 +45,7 @@ known_users as (
 ),
 
 roots as (
-    select
-        user_id,
-        is_deleted,
-        -- joined on equality only (a filter in the join condition can turn it into a nested loop)
-        true as is_clean
-    from users
-    where quarantine_reason is null
+    {{ shop_user_roots('users') }}
 ),
 
 known_items as (
@@ -44,6 +61,7 @@ deduplicated as (
             {{ column }},
         {%- endfor %}
         min(source_file) as source_file,
+        min(landed_on) as landed_on,
         sum(copy_count) as copy_count
     from landed_lines
     group by {{ columns | join(', ') }}
@@ -65,24 +83,15 @@ orders as (
 checked as (
     select
         orders.*,
-        orders.user_id is not null and known_users.user_id is null as is_unknown_user,
-        orders.item_id is not null and known_items.item_id is null as is_unknown_item,
-        coalesce(known_users.is_merged and known_users.is_clean, false) as is_merged_account,
-        coalesce(known_users.user_id is not null and not known_users.is_clean, false) as is_quarantined_user,
-        coalesce(roots.is_deleted, false) as is_deleted_account,
-        coalesce(orders.paid_at < orders.created_at, false) as is_paid_before_created,
-        coalesce(
-            orders.created_at > {{ shop_extracted_at() }} or orders.paid_at > {{ shop_extracted_at() }},
-            false
-        ) as is_future_dated,
-        case
-            when known_users.is_clean then known_users.root_user_id
-            when known_users.user_id is null then orders.user_id
-        end as customer_id
+        {{ shop_order_reference_columns('orders', 'known_users', 'roots', 'known_items') }}
     from orders
     left join known_users on orders.user_id = known_users.user_id
     left join roots on known_users.root_user_id = roots.user_id and known_users.is_clean = roots.is_clean
     left join known_items on orders.item_id = known_items.item_id
+    {%- if is_incremental() %}
+        -- after the ranking: the other files' lines came along only to be counted and ranked with these
+        where {{ landed_rows_predicate(recheck_files) }}
+    {%- endif %}
 ),
 
 final as (
