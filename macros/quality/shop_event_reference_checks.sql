@@ -34,24 +34,9 @@
     - every file holding an event whose reference checks no longer give what the table stores (a merge or
       deletion in users.csv, a catalog change). -#}
 {% macro shop_event_files_to_recheck() %}
-    {%- set window_start = late_arrival_start() -%}
     {%- set checks = shop_event_reference_checks('events', 'known_users', 'known_items') -%}
-    {%- set recheck_query -%}
+    {%- set stale_files -%}
         with
-
-        landed as (
-            select
-                source_file,
-                landed_on,
-                event_id
-            from {{ ref('int_shop__events_folded') }}
-        ),
-
-        window_events as (
-            select distinct event_id
-            from landed
-            where landed_on >= cast('{{ window_start }}' as date) and event_id is not null
-        ),
 
         known_users as (
             select * from {{ ref('int_shop__user_identity') }}
@@ -59,22 +44,13 @@
 
         known_items as (
             {{ shop_known_items(ref('int_shop__catalog_items')) }}
-        ),
-
-        stale_files as (
-            select events.source_file
-            from {{ this }} as events
-            left join known_users on events.user_id = known_users.user_id
-            left join known_items on events.item_id = known_items.item_id
-            where {{ any_check_changed(checks, 'events') }}
         )
 
-        select source_file from landed where landed_on >= cast('{{ window_start }}' as date)
-        union
-        select landed.source_file from landed inner join window_events on landed.event_id = window_events.event_id
-        union
-        select source_file from stale_files
-        order by source_file
+        select events.source_file
+        from {{ this }} as events
+        left join known_users on events.user_id = known_users.user_id
+        left join known_items on events.item_id = known_items.item_id
+        where {{ any_check_changed(checks, 'events') }}
     {%- endset -%}
-    {{ return(run_query(recheck_query).columns[0].values() | list) }}
+    {{ return(landed_files_to_recheck(ref('int_shop__events_folded'), 'event_id', stale_files)) }}
 {% endmacro %}

@@ -43,24 +43,9 @@
     - every file whose first line of a group no longer gets from shop_order_reference_checks what the table
       stores (a merge or deletion in users.csv, a catalog change). -#}
 {% macro shop_order_files_to_recheck() %}
-    {%- set window_start = late_arrival_start() -%}
     {%- set checks = shop_order_reference_checks('lines', 'known_users', 'roots', 'known_items') -%}
-    {%- set recheck_query -%}
+    {%- set stale_files -%}
         with
-
-        landed as (
-            select
-                source_file,
-                landed_on,
-                line_item_id
-            from {{ ref('int_shop__orders_deduplicated') }}
-        ),
-
-        window_keys as (
-            select distinct line_item_id
-            from landed
-            where landed_on >= cast('{{ window_start }}' as date) and line_item_id is not null
-        ),
 
         known_users as (
             select * from {{ ref('int_shop__user_identity') }}
@@ -72,27 +57,16 @@
 
         known_items as (
             select distinct item_id from {{ ref('int_shop__catalog_items') }} where item_id is not null
-        ),
-
-        stale_files as (
-            select lines.source_file
-            from {{ this }} as lines
-            left join known_users on lines.user_id = known_users.user_id
-            left join roots on known_users.root_user_id = roots.user_id and known_users.is_clean = roots.is_clean
-            left join known_items on lines.item_id = known_items.item_id
-            where {{ any_check_changed(checks, 'lines') }}
         )
 
-        select source_file from landed where landed_on >= cast('{{ window_start }}' as date)
-        union
-        select landed.source_file from landed inner join window_keys on landed.line_item_id = window_keys.line_item_id
-        union
-        select source_file from landed where line_item_id is null
-        union
-        select source_file from stale_files
-        order by source_file
+        select lines.source_file
+        from {{ this }} as lines
+        left join known_users on lines.user_id = known_users.user_id
+        left join roots on known_users.root_user_id = roots.user_id and known_users.is_clean = roots.is_clean
+        left join known_items on lines.item_id = known_items.item_id
+        where {{ any_check_changed(checks, 'lines') }}
     {%- endset -%}
-    {{ return(run_query(recheck_query).columns[0].values() | list) }}
+    {{ return(landed_files_to_recheck(ref('int_shop__orders_deduplicated'), 'line_item_id', stale_files, keyless=true)) }}
 {% endmacro %}
 
 {#- Pre-hook of int_shop__orders_checked on an incremental run: delete the rows of every file it re-checks. The

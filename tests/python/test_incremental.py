@@ -181,6 +181,17 @@ def _rewrite_users(users_csv: Path, changes: dict[str, dict[str, str]]) -> None:
     users_csv.write_text("\n".join(out) + "\n")
 
 
+def _copy_of_incremental_state(incremental_and_full, tmp_path: Path) -> tuple[Path, Path]:
+    """(raw folder, warehouse): copies of the incremental fixture's, for a test to change."""
+    inc_db, _, raw, _, _ = incremental_and_full
+    work = tmp_path / "raw"
+    shutil.copytree(raw, work)
+    db = tmp_path / "inc" / "warehouse.duckdb"
+    db.parent.mkdir()
+    shutil.copy(inc_db, db)
+    return work, db
+
+
 CHECKED_MODELS = {"events": "int_shop__events_checked", "orders": "int_shop__orders_checked"}
 
 
@@ -195,12 +206,8 @@ def test_an_identity_change_rechecks_old_orders_and_events(incremental_and_full,
     """A new users snapshot merges one user and spoils another: their orders and events, landed long before
     the window, change customer or get flagged; the incremental run re-checks the files holding them (and not
     the rest) and gives the tables of a full build."""
-    inc_db, _, raw, _, last_day = incremental_and_full
-    work = tmp_path / "raw"
-    shutil.copytree(raw, work)
-    db = tmp_path / "inc" / "warehouse.duckdb"
-    db.parent.mkdir()
-    shutil.copy(inc_db, db)
+    last_day = incremental_and_full[-1]
+    work, db = _copy_of_incremental_state(incremental_and_full, tmp_path)
     window_start = last_day - dt.timedelta(days=LATE_ARRIVAL_DAYS)
     with duckdb.connect(str(db), read_only=True) as con:
         # two clean, unmerged users with orders and events all landed before the window; a root to merge into
@@ -280,12 +287,8 @@ def test_a_redelivered_file_that_takes_over_every_line(incremental_and_full, tmp
     """The day before the last is re-delivered with the last day's order lines appended: every line of the
     last day's file is now a copy first seen in an earlier file, so that file keeps no row of its own in
     int_shop__orders_checked - its old rows must go, or the incremental table would count them twice."""
-    inc_db, _, raw, _, last_day = incremental_and_full
-    work = tmp_path / "raw"
-    shutil.copytree(raw, work)
-    db = tmp_path / "inc" / "warehouse.duckdb"
-    db.parent.mkdir()
-    shutil.copy(inc_db, db)
+    last_day = incremental_and_full[-1]
+    work, db = _copy_of_incremental_state(incremental_and_full, tmp_path)
     last = work / f"orders_{last_day}.csv"
     before = max(p for p in work.glob("orders_*.csv") if p != last)
     appended = last.read_text().splitlines()[1:]
