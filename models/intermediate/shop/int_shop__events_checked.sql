@@ -88,7 +88,8 @@ final as (
     select
         *,
         -- one column int_shop__dq_issues filters on: a filter on one column is pushed into the scan, so only
-        -- the few reported events are read whole (an OR over many columns reads every event whole)
+        -- the few reported events are read whole (an OR over many columns reads every event whole). It must
+        -- cover every event condition int_shop__dq_issues reports, or that model would miss those events.
         (
             quarantine_reason is not null
             or duplicate_parameter_rows > 0
