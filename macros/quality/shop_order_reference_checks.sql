@@ -1,6 +1,7 @@
-{#- The checks of a shop order line that depend on other tables than its own file: the users (identity, the
-    surviving account) and the catalog, and the export date. int_shop__orders_checked computes them, and
-    re-checks the lines it already holds against them, from this one definition. Returns {column: SQL}. -#}
+{#- The checks of a shop order line made after the cross-file dedup, nearly all of them on other tables than
+    its own file: the users (identity, the surviving account), the catalog, the export date (paid before created
+    is the one own-row check made here). int_shop__orders_checked computes them, and re-checks the lines it
+    already holds against them, from this one definition. Returns {column: SQL}. -#}
 {% macro shop_order_reference_checks(lines, known_users, roots, known_items) %}
     {{ return({
         'is_unknown_user': lines ~ '.user_id is not null and ' ~ known_users ~ '.user_id is null',
