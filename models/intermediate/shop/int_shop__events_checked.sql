@@ -89,7 +89,8 @@ final as (
         *,
         -- one column int_shop__dq_issues filters on: a filter on one column is pushed into the scan, so only
         -- the few reported events are read whole (an OR over many columns reads every event whole). It must
-        -- cover every event condition int_shop__dq_issues reports, or that model would miss those events.
+        -- cover every event condition int_shop__dq_issues reports, or that model would miss those events
+        -- (test_shop_quality fails then: a planted anomaly class would go undetected).
         (
             quarantine_reason is not null
             or duplicate_parameter_rows > 0
