@@ -35,7 +35,7 @@
 {% endmacro %}
 
 {#- The raw CSV files matching `pattern` (one file, or one per landing day/month): at least one exists, whole
-    and split layouts are not mixed, and every file's header is exactly `columns`, in that order (the sources
+    and split layouts are not mixed, no month lands both as a monthly and as daily files, and every file's header is exactly `columns`, in that order (the sources
     read the columns by position). Raises a compiler error naming the file otherwise. A single file: only its
     first line is read. Landed files: one query reads them as text and keeps those whose first line differs,
     which are then diagnosed one by one. -#}
@@ -59,6 +59,7 @@
             ~ " (every row would be read twice)"
         ) }}
     {%- endif -%}
+    {%- do check_landed_months(files, table_name) -%}
     {%- if files | length == 1 -%}
         {#- one (possibly big) file: its first line as plain text, a delimiter that never occurs, no quoting -#}
         {%- set quoted_file = "'" ~ (files[0] | replace("'", "''")) ~ "'" -%}
@@ -78,6 +79,29 @@
             {%- do check_raw_csv_header(row[0], (row[1] or '').split('\n')[0], columns) -%}
         {%- endfor -%}
     {%- endif -%}
+{% endmacro %}
+
+{#- Landed files of one table: a month lands either as one monthly file (`<table>_YYYY-MM.csv`) or as daily
+    files (`<table>_YYYY-MM-DD.csv`), never both - the monthly file would hold the days' rows again. Raises a
+    compiler error naming the monthly file and a daily file of its month. -#}
+{% macro check_landed_months(files, table_name) %}
+    {%- set monthly = {} -%}
+    {%- for file in files -%}
+        {%- set match = modules.re.search('_(\\d{4}-\\d{2})\\.csv$', file) -%}
+        {%- if match -%}
+            {%- do monthly.update({match.group(1): file}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for file in files -%}
+        {%- set match = modules.re.search('_(\\d{4}-\\d{2})-\\d{2}\\.csv$', file) -%}
+        {%- if match and match.group(1) in monthly -%}
+            {{ exceptions.raise_compiler_error(
+                monthly[match.group(1)] ~ ": the month " ~ match.group(1) ~ " also lands as daily files (" ~ file
+                ~ "); a month of " ~ table_name ~ " lands either as one monthly file or as daily files, not both"
+                ~ " (its rows would be read twice)"
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
 {% endmacro %}
 
 {#- One raw CSV file's first line: not empty, and exactly `columns` in order (a trailing carriage return, a

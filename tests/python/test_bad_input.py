@@ -87,6 +87,17 @@ CASES = {
         "orders_2016-02-01.csv",
         ["wrong header", "columns in the wrong order"],
     ),
+    # the monthly file would hold the days' rows again
+    "month_landed_twice": (
+        {
+            "orders.csv": None,
+            "orders_2016-01.csv": GOOD["orders.csv"],
+            "orders_2016-01-01.csv": GOOD["orders.csv"],
+            "orders_2016-02-01.csv": GOOD["orders.csv"],
+        },
+        "orders_2016-01.csv",
+        ["the month 2016-01 also lands as daily files", "orders_2016-01-01.csv", "not both"],
+    ),
     "mixed_layouts": (
         {"events_2016-01-01.csv": GOOD["events.csv"]},
         "events.csv",
