@@ -84,9 +84,10 @@
 
 {#- `source_path in (<files>)` with the files as literals: DuckDB then opens only those files (a filter on an
     expression of the file name is not pushed through the staging view; an IN list of names is). The marker
-    comment lets insert_later_landed_batches swap in another batch's files. -#}
+    comments around the list let insert_later_landed_batches swap in another batch's files: a closing
+    parenthesis cannot mark the end, a folder name may contain one. -#}
 {% macro landed_files_predicate(files) %}
-    {{ return('source_path in (/* landed files */ ' ~ sql_string_list(files) ~ ')') }}
+    {{ return('source_path in (/* landed files */ ' ~ sql_string_list(files) ~ ' /* end of landed files */)') }}
 {% endmacro %}
 
 {#- The rows of the named landed files in a table of landed rows: `landed_on in (<days>) and source_file in
@@ -158,7 +159,9 @@
     {%- if execute -%}
         {%- set high_water = run_query("select max(landed_on) from " ~ this).columns[0].values()[0] -%}
         {%- set start = high_water.strftime('%Y-%m-%d') if high_water is not none else '1970-01-01' -%}
-        {%- set pattern = modules.re.compile("source_path in \\(/\\* landed files \\*/ [^)]*\\)") -%}
+        {%- set pattern = modules.re.compile(
+            "source_path in \\(/\\* landed files \\*/ .*? /\\* end of landed files \\*/\\)", modules.re.DOTALL
+        ) -%}
         {%- if not pattern.search(compiled_code) -%}
             {{ exceptions.raise_compiler_error(this ~ ": insert_later_landed_batches needs first_landed_batch_filter in the model") }}
         {%- endif -%}

@@ -72,7 +72,9 @@ def _differences(db_a: Path, db_b: Path) -> list[str]:
 def incremental_and_full(tmp_path_factory):
     """(incremental warehouse, full warehouse, raw folder, incremental run's target, the appended day)."""
     base = tmp_path_factory.mktemp("incremental")
-    all_raw, truth = base / "all_raw", base / "truth"
+    # a folder name may hold spaces and parentheses: the full build's month-by-month fold must still find the
+    # list of files in its compiled query (insert_later_landed_batches)
+    all_raw, truth = base / "all raw (landed)", base / "truth"
     _generate_daily(all_raw, truth, scale=float(os.environ.get("ECOM_TEST_INCREMENTAL_SCALE", "0.2")))
     last_day = max(d for d in map(_landing_day, all_raw.glob("*_*.csv")) if d)
 
