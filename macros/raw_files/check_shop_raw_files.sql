@@ -27,19 +27,51 @@
 {% endmacro %}
 
 {#- One table's raw file(s); each staging model runs it as its pre-hook, so a bad file stops the build at the
-    model that reads it. Renders no SQL. -#}
+    model that reads it. Of the landed files of orders and events, an incremental run reads the headers of the
+    files it reads (see shop_header_check_start); every file is still listed and checked by name. Renders no
+    SQL. -#}
 {% macro check_shop_raw_file(table_name) %}
     {%- if execute and var('source_system', 'shop') == 'shop' -%}
-        {%- do check_raw_csv_files(shop_raw_glob(table_name), shop_raw_columns()[table_name], table_name) -%}
+        {%- set start = shop_header_check_start(table_name) -%}
+        {%- do check_raw_csv_files(
+            shop_raw_glob(table_name), shop_raw_columns()[table_name], table_name,
+            header_files=landed_files_since(table_name, start, '>=') if start is not none else none
+        ) -%}
     {%- endif -%}
 {% endmacro %}
 
+{#- The first landing day whose files an incremental run reads, for a landed table (orders, events): the
+    high-water mark of int_shop__landed_files for that table minus var('late_arrival_days'), as
+    late_arrival_start computes it in the models that read the files. none (read every header) on a full
+    refresh, for a snapshot table, or before int_shop__landed_files exists. Files landed before it were read,
+    and their headers checked, by the run that loaded them; a file that lands late is not read, and
+    assert_shop_raw_files_loaded names it. -#}
+{% macro shop_header_check_start(table_name) %}
+    {%- if flags.FULL_REFRESH or table_name not in ['orders', 'events'] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.int_shop__landed_files') -%}
+    {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)
+        if node else none -%}
+    {%- if relation is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set high_water = run_query(
+        "select max(landed_on) from " ~ relation ~ " where source_table = '" ~ table_name ~ "'"
+    ).columns[0].values()[0] -%}
+    {%- if high_water is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return((high_water - modules.datetime.timedelta(days=var('late_arrival_days') | int)).strftime('%Y-%m-%d')) }}
+{% endmacro %}
+
 {#- The raw CSV files matching `pattern` (one file, or one per landing day/month): at least one exists, whole
-    and split layouts are not mixed, no month lands both as a monthly and as daily files, and every file's header is exactly `columns`, in that order (the sources
-    read the columns by position). Raises a compiler error naming the file otherwise. A single file: only its
-    first line is read. Landed files: one query reads them as text and keeps those whose first line differs,
+    and split layouts are not mixed, no month lands both as a monthly and as daily files, and every file's
+    header is exactly `columns`, in that order (the sources read the columns by position). Raises a compiler
+    error naming the file otherwise. A single file: only its first line is read. Landed files: one query reads
+    them as text (all of them, or only `header_files` when given) and keeps those whose first line differs,
     which are then diagnosed one by one. -#}
-{% macro check_raw_csv_files(pattern, columns, table_name) %}
+{% macro check_raw_csv_files(pattern, columns, table_name, header_files=none) %}
     {%- set quoted_pattern = "'" ~ (pattern | replace("'", "''")) ~ "'" -%}
     {%- set files = run_query("select file from glob(" ~ quoted_pattern ~ ") order by file").columns[0].values() -%}
     {%- if files | length == 0 -%}
@@ -71,11 +103,12 @@
     {%- else -%}
         {#- many landed files: one query finds the files whose text does not start with the header -#}
         {%- set suspects = run_query(
-            "select filename, left(content, 4000) from read_text(" ~ quoted_pattern ~ ")"
+            "select filename, left(content, 4000) from read_text("
+            ~ (quoted_pattern if header_files is none else '[' ~ sql_string_list(header_files) ~ ']') ~ ")"
             ~ " where not starts_with(content, '" ~ columns | join(',') ~ "' || chr(10))"
             ~ " order by filename limit 20"
-        ) -%}
-        {%- for row in suspects.rows -%}
+        ) if header_files is none or header_files | length > 0 else none -%}
+        {%- for row in (suspects.rows if suspects is not none else []) -%}
             {%- do check_raw_csv_header(row[0], (row[1] or '').split('\n')[0], columns) -%}
         {%- endfor -%}
     {%- endif -%}

@@ -169,6 +169,46 @@ def test_a_file_outside_the_window_is_reported_not_skipped(incremental_and_full,
     }
 
 
+@pytest.mark.slow
+def test_an_incremental_run_checks_the_headers_of_the_files_it_reads(incremental_and_full, tmp_path):
+    """The header check reads the files of the late-arrival window, not every file ever landed; a full
+    refresh, which reads every file, checks every header."""
+    inc_db, _, raw, _, last_day = incremental_and_full
+    window_start = last_day - dt.timedelta(days=LATE_ARRIVAL_DAYS)
+    work = tmp_path / "raw"
+    shutil.copytree(raw, work)
+    old = min(work.glob("events_*.csv"))
+    recent = max(p for p in work.glob("events_*.csv") if _landing_day(p) < last_day)
+    assert _landing_day(old) < window_start <= _landing_day(recent)
+
+    def staging_run(broken: Path, *flags: str):
+        original = broken.read_text()
+        broken.write_text(original.replace("event_name,platform", "platform,event_name", 1))
+        db = tmp_path / f"{broken.stem}{''.join(flags)}" / "warehouse.duckdb"
+        db.parent.mkdir()
+        shutil.copy(inc_db, db)
+        try:
+            return dbt(
+                ["run", "--select", "stg_shop__events", *flags],
+                db=db,
+                target=db.parent / "target",
+                dbt_vars={"shop_raw_path": str(work)},
+                check=False,
+            )
+        finally:
+            broken.write_text(original)
+
+    # a file the incremental models will read again: its header is checked
+    result = staging_run(recent)
+    assert result.returncode != 0 and f"{recent}: wrong header" in result.stdout, result.stdout[-2000:]
+    # a file loaded long ago is not read again, so its text is not read either
+    result = staging_run(old)
+    assert result.returncode == 0, result.stdout[-2000:]
+    # a full refresh reads every file again, and checks every header
+    result = staging_run(old, "--full-refresh")
+    assert result.returncode != 0 and f"{old}: wrong header" in result.stdout, result.stdout[-2000:]
+
+
 def _rewrite_users(users_csv: Path, changes: dict[str, dict[str, str]]) -> None:
     """Set columns of users.csv rows by id ({id: {column: value}}), as a new users snapshot would."""
     lines = users_csv.read_text().splitlines()
