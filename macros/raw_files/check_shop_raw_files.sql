@@ -17,22 +17,22 @@
     }) }}
 {% endmacro %}
 
-{#- All four tables (for `on-run-start` or `dbt run-operation check_shop_raw_files`). -#}
+{#- All four tables, every file's header (for `on-run-start` or `dbt run-operation check_shop_raw_files`). -#}
 {% macro check_shop_raw_files() %}
     {%- if execute and var('source_system', 'shop') == 'shop' -%}
         {%- for table_name in shop_raw_columns() -%}
-            {%- do check_shop_raw_file(table_name) -%}
+            {%- do check_shop_raw_file(table_name, every_header=true) -%}
         {%- endfor -%}
     {%- endif -%}
 {% endmacro %}
 
 {#- One table's raw file(s); each staging model runs it as its pre-hook, so a bad file stops the build at the
     model that reads it. Of the landed files of orders and events, an incremental run reads the headers of the
-    files it reads (see shop_header_check_start); every file is still listed and checked by name. Renders no
-    SQL. -#}
-{% macro check_shop_raw_file(table_name) %}
+    files it reads (see shop_header_check_start) unless every_header; every file is still listed and checked
+    by name. Renders no SQL. -#}
+{% macro check_shop_raw_file(table_name, every_header=false) %}
     {%- if execute and var('source_system', 'shop') == 'shop' -%}
-        {%- set start = shop_header_check_start(table_name) -%}
+        {%- set start = none if every_header else shop_header_check_start(table_name) -%}
         {%- do check_raw_csv_files(
             shop_raw_glob(table_name), shop_raw_columns()[table_name], table_name,
             header_files=landed_files_since(table_name, start, '>=') if start is not none else none

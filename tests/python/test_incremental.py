@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -172,7 +173,7 @@ def test_a_file_outside_the_window_is_reported_not_skipped(incremental_and_full,
 @pytest.mark.slow
 def test_an_incremental_run_checks_the_headers_of_the_files_it_reads(incremental_and_full, tmp_path):
     """The header check reads the files of the late-arrival window, not every file ever landed; a full
-    refresh, which reads every file, checks every header."""
+    refresh, which reads every file, checks every header, and so does the check run on its own."""
     inc_db, _, raw, _, last_day = incremental_and_full
     window_start = last_day - dt.timedelta(days=LATE_ARRIVAL_DAYS)
     work = tmp_path / "raw"
@@ -181,15 +182,14 @@ def test_an_incremental_run_checks_the_headers_of_the_files_it_reads(incremental
     recent = max(p for p in work.glob("events_*.csv") if _landing_day(p) < last_day)
     assert _landing_day(old) < window_start <= _landing_day(recent)
 
-    def staging_run(broken: Path, *flags: str):
+    def staging_run(broken: Path, *args: str):
         original = broken.read_text()
         broken.write_text(original.replace("event_name,platform", "platform,event_name", 1))
-        db = tmp_path / f"{broken.stem}{''.join(flags)}" / "warehouse.duckdb"
-        db.parent.mkdir()
+        db = Path(tempfile.mkdtemp(dir=tmp_path)) / "warehouse.duckdb"
         shutil.copy(inc_db, db)
         try:
             return dbt(
-                ["run", "--select", "stg_shop__events", *flags],
+                list(args) or ["run", "--select", "stg_shop__events"],
                 db=db,
                 target=db.parent / "target",
                 dbt_vars={"shop_raw_path": str(work)},
@@ -204,9 +204,13 @@ def test_an_incremental_run_checks_the_headers_of_the_files_it_reads(incremental
     # a file loaded long ago is not read again, so its text is not read either
     result = staging_run(old)
     assert result.returncode == 0, result.stdout[-2000:]
-    # a full refresh reads every file again, and checks every header
-    result = staging_run(old, "--full-refresh")
-    assert result.returncode != 0 and f"{old}: wrong header" in result.stdout, result.stdout[-2000:]
+    # a full refresh reads every file again, and checks every header; so does the check on its own
+    for args in (
+        ["run", "--select", "stg_shop__events", "--full-refresh"],
+        ["run-operation", "check_shop_raw_files"],
+    ):
+        result = staging_run(old, *args)
+        assert result.returncode != 0 and f"{old}: wrong header" in result.stdout, result.stdout[-2000:]
 
 
 def _rewrite_users(users_csv: Path, changes: dict[str, dict[str, str]]) -> None:
