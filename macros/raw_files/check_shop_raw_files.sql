@@ -41,11 +41,11 @@
 {% endmacro %}
 
 {#- The first landing day whose files an incremental run reads, for a landed table (orders, events): the
-    high-water mark of int_shop__landed_files for that table minus var('late_arrival_days'), as
-    late_arrival_start computes it in the models that read the files. none (read every header) on a full
-    refresh, for a snapshot table, or before int_shop__landed_files exists. Files landed before it were read,
-    and their headers checked, by the run that loaded them; a file that lands late is not read, and
-    assert_shop_raw_files_loaded names it. -#}
+    high-water mark of int_shop__landed_files for that table minus var('late_arrival_days')
+    (late_arrival_start_of, as the models that read the files take it of their own tables). none (read every
+    header) on a full refresh, for a snapshot table, or before int_shop__landed_files exists. Files landed
+    before it were read, and their headers checked, by the run that loaded them; a file that lands late is not
+    read, and assert_shop_raw_files_loaded names it. -#}
 {% macro shop_header_check_start(table_name) %}
     {%- if flags.FULL_REFRESH or table_name not in ['orders', 'events'] -%}
         {{ return(none) }}
@@ -56,13 +56,7 @@
     {%- if relation is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set high_water = run_query(
-        "select max(landed_on) from " ~ relation ~ " where source_table = '" ~ table_name ~ "'"
-    ).columns[0].values()[0] -%}
-    {%- if high_water is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return((high_water - modules.datetime.timedelta(days=var('late_arrival_days') | int)).strftime('%Y-%m-%d')) }}
+    {{ return(late_arrival_start_of(relation, "source_table = '" ~ table_name ~ "'")) }}
 {% endmacro %}
 
 {#- The raw CSV files matching `pattern` (one file, or one per landing day/month): at least one exists, whole

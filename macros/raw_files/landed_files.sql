@@ -43,17 +43,20 @@
     optionally restricted by `high_water_where`) minus var('late_arrival_days'); 1970-01-01 (everything) on a
     full build or an empty table. Returns a 'YYYY-MM-DD' string. -#}
 {% macro late_arrival_start(high_water_where='1 = 1') %}
-    {%- set start = '1970-01-01' -%}
-    {%- if is_incremental() -%}
-        {%- set high_water_query -%}
-            select max(landed_on) from {{ this }} where {{ high_water_where }}
-        {%- endset -%}
-        {%- set high_water = run_query(high_water_query).columns[0].values()[0] -%}
-        {%- if high_water is not none -%}
-            {%- set start = (high_water - modules.datetime.timedelta(days=var('late_arrival_days') | int)).strftime('%Y-%m-%d') -%}
-        {%- endif -%}
+    {%- set start = late_arrival_start_of(this, high_water_where) if is_incremental() else none -%}
+    {{ return(start if start is not none else '1970-01-01') }}
+{% endmacro %}
+
+{#- The high-water mark of a table of landed rows (max landed_on, optionally restricted by `high_water_where`)
+    minus var('late_arrival_days'), as a 'YYYY-MM-DD' string; none when the table holds no row. -#}
+{% macro late_arrival_start_of(relation, high_water_where='1 = 1') %}
+    {%- set high_water = run_query(
+        "select max(landed_on) from " ~ relation ~ " where " ~ high_water_where
+    ).columns[0].values()[0] -%}
+    {%- if high_water is none -%}
+        {{ return(none) }}
     {%- endif -%}
-    {{ return(start) }}
+    {{ return((high_water - modules.datetime.timedelta(days=var('late_arrival_days') | int)).strftime('%Y-%m-%d')) }}
 {% endmacro %}
 
 {#- The files an incremental run reads: those landed since late_arrival_start; every file on a full build.
