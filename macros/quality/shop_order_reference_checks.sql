@@ -72,9 +72,11 @@
 
 {#- Pre-hook of int_shop__orders_checked on an incremental run: delete the rows of every file it re-checks. The
     delete+insert after it only replaces the files that still own a row, and a re-checked file can own none
-    (all its lines are copies of an earlier file's). Inside the model's transaction, so a failed run keeps them. -#}
+    (all its lines are copies of an earlier file's). Inside the model's transaction, so a failed run keeps them.
+    The list is the one the model's compiled query holds (rechecked_files_comment): working it out again would
+    run the re-check query, a join of every stored line with the users, a second time. -#}
 {% macro delete_rechecked_order_files() %}
     {%- if is_incremental() and execute -%}
-        delete from {{ this }} where {{ landed_rows_predicate(shop_order_files_to_recheck()) }}
+        delete from {{ this }} where {{ landed_rows_predicate(rechecked_files_in(compiled_code)) }}
     {%- endif -%}
 {% endmacro %}

@@ -4,7 +4,8 @@
 -- files shop_order_files_to_recheck lists (the late-arrival window, files sharing a line id with it, files
 -- whose identity or item checks changed - a merge or deletion in users.csv changes history) and keeps the rest,
 -- so a full refresh and an incremental run give the same table. The pre-hook deletes the re-checked files'
--- rows first: a file whose lines all turn out to be copies of an earlier file's keeps no row to replace.
+-- rows first: a file whose lines all turn out to be copies of an earlier file's keeps no row to replace. It
+-- reads the list from the comment below rather than running the re-check query a second time.
 {{
     config(
         materialized='incremental',
@@ -16,6 +17,9 @@
 }}
 {%- set columns = shop_order_line_columns() %}
 {%- set recheck_files = shop_order_files_to_recheck() if is_incremental() and execute else [] %}
+{%- if is_incremental() %}
+    {{ rechecked_files_comment(recheck_files) }}
+{%- endif %}
 with
 
 landed_lines as (
