@@ -9,6 +9,7 @@ late-arrival window.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -351,3 +352,29 @@ def test_a_redelivered_file_that_takes_over_every_line(incremental_and_full, tmp
         ).fetchone()[0]
     assert owned == 0 and len(appended) > 0
     assert _differences(db, full_db) == []
+
+
+def test_the_rechecked_files_comment_carries_any_file_name(tmp_path):
+    """The orders pre-hook reads the re-checked files back from the model's compiled query: the comment must
+    stay one SQL comment and give back the same list whatever the names hold (`*/`, quotes, brackets)."""
+    names = [
+        "orders_2018-06-30.csv",
+        "orders_a */ b.csv",
+        "orders_it's.csv",
+        'orders_"quoted".csv',
+        "orders_x] */ y.csv",
+        "orders_back\\slash.csv",
+    ]
+    inline = (
+        "{% set comment = rechecked_files_comment(var('names')) %}"
+        "select 1 {{ comment }} as one, {{ rechecked_files_in(comment) == var('names') }} as round_trips"
+    )
+    result = dbt(
+        ["show", "--inline", inline, "--vars", json.dumps({"names": names})],
+        db=tmp_path / "show.duckdb",
+        target=tmp_path / "target",
+    )
+    lines = result.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if "round_trips" in line)
+    row = [cell.strip() for cell in lines[header + 2].strip().strip("|").split("|")]
+    assert row == ["1", "True"], result.stdout[-2000:]
