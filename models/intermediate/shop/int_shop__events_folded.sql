@@ -60,7 +60,14 @@ folded as (
         {%- endfor %}
         sum(copy_count) as parameter_rows,
         count(*) as distinct_parameter_rows,
-        count(distinct parameter_name) as distinct_parameter_names,
+        -- distinct names: each known name present counts once; unknown names are rare, so their distinct count
+        -- goes through count_distinct_rare (a count(distinct) over every row took a third of this query's time)
+        {%- for parameter in parameters %}
+            max(case when parameter_name = '{{ parameter }}' then 1 else 0 end) +
+        {%- endfor %}
+        {{ count_distinct_rare(
+            "case when parameter_name not in ('" ~ parameters | join("', '") ~ "') then parameter_name end"
+        ) }} as distinct_parameter_names,
         sum(copy_count - 1) as duplicate_parameter_rows,
         sum(
             case
