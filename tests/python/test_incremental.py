@@ -43,6 +43,12 @@ def _landing_day(path: Path) -> dt.date | None:
     return dt.date.fromisoformat(match.group(1)) if match else None
 
 
+def _later_batches(target: Path) -> list[list[str]]:
+    """The batches after the first that the event fold's compiled query lists (first_landed_batch_filter)."""
+    compiled = next((target / "compiled").rglob("int_shop__events_folded.sql")).read_text()
+    return json.loads(re.search(r"/\* later landed batches: (\[.*?\]) \*/", compiled, re.DOTALL).group(1))
+
+
 def _tables(db: Path) -> list[tuple[str, str]]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(
@@ -74,7 +80,7 @@ def _differences(db_a: Path, db_b: Path) -> list[str]:
 def incremental_and_full(tmp_path_factory):
     """(incremental warehouse, full warehouse, raw folder, incremental run's target, the appended day)."""
     base = tmp_path_factory.mktemp("incremental")
-    # a folder name may hold spaces and parentheses: the full build's month-by-month fold must still find the
+    # a folder name may hold spaces and parentheses: the first build's batch-by-batch fold must still find the
     # list of files in its compiled query (insert_later_landed_batches)
     all_raw, truth = base / "all raw (landed)", base / "truth"
     _generate_daily(all_raw, truth, scale=float(os.environ.get("ECOM_TEST_INCREMENTAL_SCALE", "0.2")))
@@ -92,8 +98,11 @@ def incremental_and_full(tmp_path_factory):
 
     inc_db, inc_target = base / "inc" / "warehouse.duckdb", base / "inc_target"
     inc_db.parent.mkdir()
-    dbt_vars = {"shop_raw_path": str(raw)}
+    # batches of 1 MB: the first build folds the events in about a dozen statements, the full build below in
+    # one, and the two must agree
+    dbt_vars = {"shop_raw_path": str(raw), "landed_batch_mb": 1}
     dbt(["build"], db=inc_db, target=inc_target, dbt_vars=dbt_vars)
+    assert len(_later_batches(inc_target)) > 3
     for path in held_back:  # the last day lands
         shutil.copy(path, raw / path.name)
     dbt(["build"], db=inc_db, target=inc_target, dbt_vars=dbt_vars)
@@ -378,3 +387,42 @@ def test_the_rechecked_files_comment_carries_any_file_name(tmp_path):
     header = next(i for i, line in enumerate(lines) if "round_trips" in line)
     row = [cell.strip() for cell in lines[header + 2].strip().strip("|").split("|")]
     assert row == ["1", "True"], result.stdout[-2000:]
+
+
+@pytest.mark.slow
+def test_every_batch_of_a_run_is_folded(incremental_and_full, tmp_path):
+    """A run whose files make several batches folds each of them, also the days its table already holds: a
+    file re-delivered without one event, in the window's last batch, loses that event."""
+    inc_db, _, raw, _, last_day = incremental_and_full
+    work = tmp_path / "raw"
+    shutil.copytree(raw, work)
+    latest = work / f"events_{last_day}.csv"
+    header, *rows = latest.read_text().splitlines(keepends=True)
+    dropped = rows[-1].split(",")[0]
+    kept = [row for row in rows if row.split(",")[0] != dropped]
+    latest.write_text(header + "".join(kept))
+    db = tmp_path / "db" / "warehouse.duckdb"
+    db.parent.mkdir()
+    shutil.copy(inc_db, db)
+    target = tmp_path / "target"
+    # a few kB per batch: every landing day of the window is a batch of its own
+    dbt_vars = {"shop_raw_path": str(work), "landed_batch_mb": 0.001}
+    # the staging view too: it reads the folder it was built on
+    dbt(
+        ["run", "--select", "stg_shop__events", "int_shop__events_folded"],
+        db=db,
+        target=target,
+        dbt_vars=dbt_vars,
+    )
+
+    later = _later_batches(target)
+    assert len(later) == LATE_ARRIVAL_DAYS and later[-1] == [str(latest)]
+    with duckdb.connect(str(db), read_only=True) as con:
+        ids = {
+            row[0]
+            for row in con.execute(
+                "select event_id from intermediate.int_shop__events_folded where source_file = ?",
+                [latest.name],
+            ).fetchall()
+        }
+    assert ids == {int(float(row.split(",")[0])) for row in kept}

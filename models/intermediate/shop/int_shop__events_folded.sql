@@ -1,8 +1,9 @@
 -- One row per event of each landed file: the raw entity-attribute-value rows (one per event parameter) folded
 -- with a conditional aggregation (no pivot syntax, so every warehouse runs it) into typed columns, after
 -- identical parameter rows collapse. Incremental by file like int_shop__orders_deduplicated: a run folds only
--- the files landed since the high-water mark minus var('late_arrival_days'). A build that reads more than one
--- landing month (a full build) folds one month per statement, the first here and the rest in the post-hook.
+-- the files landed since the high-water mark minus var('late_arrival_days'). A build that reads more than
+-- var('landed_batch_mb') of files (a full build) folds them in batches of whole landing days, one statement
+-- each: the first here, the rest in the post-hook.
 -- All parameter rows of an event land in one file; an event id found in two files is quarantined in
 -- int_shop__events_checked.
 {{
@@ -18,7 +19,7 @@
 with
 
 events as (
-    -- one landing month per statement (the post-hook adds later months), so memory does not grow with history
+    -- one batch of landing days per statement (the post-hook adds the later ones): memory stays that of a batch
     select * from {{ ref('stg_shop__events') }}
     where {{ first_landed_batch_filter('events') }}
 ),
