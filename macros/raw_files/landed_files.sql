@@ -174,7 +174,10 @@
         {%- set day_files = days[day] | sort -%}
         {%- set day_sizes = [] -%}
         {%- for file in day_files -%}
-            {%- do day_sizes.append(sizes.get(file, 0)) -%}
+            {%- if file not in sizes -%}
+                {{ exceptions.raise_compiler_error(file ~ ": landed_batches found no size for this file") }}
+            {%- endif -%}
+            {%- do day_sizes.append(sizes[file]) -%}
         {%- endfor -%}
         {%- set day_bytes = day_sizes | sum -%}
         {%- if not batches or batch_bytes[-1] + day_bytes > limit -%}
@@ -191,7 +194,7 @@
     each - delete the batch's files' rows (a re-landed file), then insert the model's own compiled query with
     the batch's files swapped in. The batches are the ones the compiled query lists (computed once, when the
     model compiled: the table's high-water mark has moved since). Renders no SQL. -#}
-{% macro insert_later_landed_batches(table_name) %}
+{% macro insert_later_landed_batches() %}
     {%- if execute -%}
         {%- set pattern = modules.re.compile(
             "source_path in \\(/\\* landed files \\*/ .*? /\\* end of landed files \\*/\\)", modules.re.DOTALL

@@ -12,7 +12,7 @@
         incremental_strategy='delete+insert',
         unique_key='source_file',
         on_schema_change='fail',
-        post_hook="{{ insert_later_landed_batches('events') }}"
+        post_hook="{{ insert_later_landed_batches() }}"
     )
 }}
 {%- set parameters = ['item_id', 'referrer', 'test_id', 'test_assignment', 'viewed_user_id'] %}
