@@ -59,20 +59,3 @@
     {%- endset -%}
     {{ return(run_query(recheck_query).columns[0].values() | list) }}
 {% endmacro %}
-
-{#- A comment naming the files an incremental run of a *_checked model re-checks, for its compiled query: a hook
-    of the model reads the list back with rechecked_files_in instead of running the re-check query again, and
-    target/compiled shows what the run re-checked. `/` is written `\/` (the same JSON string), so no
-    name can end the comment. -#}
-{% macro rechecked_files_comment(files) %}
-    {{ return('/* re-checked files: ' ~ (tojson(files) | replace('/', '\\/')) ~ ' */') }}
-{% endmacro %}
-
-{#- The file list rechecked_files_comment wrote into a model's compiled query; a compiler error if it has none. -#}
-{% macro rechecked_files_in(compiled_sql) %}
-    {%- set found = modules.re.search('/\\* re-checked files: (\\[.*?\\]) \\*/', compiled_sql, modules.re.DOTALL) -%}
-    {%- if not found -%}
-        {{ exceptions.raise_compiler_error(this ~ ": its compiled query has no rechecked_files_comment") }}
-    {%- endif -%}
-    {{ return(fromjson(found.group(1))) }}
-{% endmacro %}

@@ -73,10 +73,10 @@
 {#- Pre-hook of int_shop__orders_checked on an incremental run: delete the rows of every file it re-checks. The
     delete+insert after it only replaces the files that still own a row, and a re-checked file can own none
     (all its lines are copies of an earlier file's). Inside the model's transaction, so a failed run keeps them.
-    The list is the one the model's compiled query holds (rechecked_files_comment): working it out again would
+    The list is the one the model's compiled query holds (its json_comment 're-checked files'): working it out again would
     run the re-check query, a join of every stored line with the users, a second time. -#}
 {% macro delete_rechecked_order_files() %}
     {%- if is_incremental() and execute -%}
-        delete from {{ this }} where {{ landed_rows_predicate(rechecked_files_in(compiled_code)) }}
+        delete from {{ this }} where {{ landed_rows_predicate(json_comment_in(compiled_code, 're-checked files')) }}
     {%- endif -%}
 {% endmacro %}

@@ -134,8 +134,8 @@
 
 {#- Like late_arrival_files_filter, but only the files of the run's first batch (landed_batches): a model
     whose memory grows with what it reads (a fold over all events) then reads one batch per statement. The
-    later batches follow the filter as a comment, for the post-hook insert_later_landed_batches to insert one by
-    one. An incremental run after a day lands has one batch, so the hook has nothing to do. -#}
+    later batches follow the filter as a json_comment, for the post-hook insert_later_landed_batches to insert
+    one by one. An incremental run after a day lands has one batch, so the hook has nothing to do. -#}
 {% macro first_landed_batch_filter(table_name) %}
     {%- if not execute -%}
         {{ return('1 = 1') }}
@@ -143,7 +143,7 @@
     {%- set batches = landed_batches(late_arrival_files(table_name)) -%}
     {{ return(
         landed_files_predicate(batches[0] if batches else [])
-        ~ ' /* later landed batches: ' ~ (tojson(batches[1:]) | replace('/', '\\/')) ~ ' */'
+        ~ ' ' ~ json_comment('later landed batches', batches[1:])
     ) }}
 {% endmacro %}
 
@@ -199,13 +199,10 @@
         {%- set pattern = modules.re.compile(
             "source_path in \\(/\\* landed files \\*/ .*? /\\* end of landed files \\*/\\)", modules.re.DOTALL
         ) -%}
-        {%- set later = modules.re.search(
-            "/\\* later landed batches: (\\[.*?\\]) \\*/", compiled_code, modules.re.DOTALL
-        ) -%}
-        {%- if not pattern.search(compiled_code) or not later -%}
+        {%- if not pattern.search(compiled_code) -%}
             {{ exceptions.raise_compiler_error(this ~ ": insert_later_landed_batches needs first_landed_batch_filter in the model") }}
         {%- endif -%}
-        {%- for batch in fromjson(later.group(1)) -%}
+        {%- for batch in json_comment_in(compiled_code, 'later landed batches') -%}
             {%- set names = [] -%}
             {%- for file in batch -%}
                 {%- do names.append(file.replace('\\', '/').split('/')[-1]) -%}

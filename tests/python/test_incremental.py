@@ -363,9 +363,10 @@ def test_a_redelivered_file_that_takes_over_every_line(incremental_and_full, tmp
     assert _differences(db, full_db) == []
 
 
-def test_the_rechecked_files_comment_carries_any_file_name(tmp_path):
-    """The orders pre-hook reads the re-checked files back from the model's compiled query: the comment must
-    stay one SQL comment and give back the same list whatever the names hold (`*/`, quotes, brackets)."""
+def test_a_json_comment_carries_any_file_name(tmp_path):
+    """The orders pre-hook and the fold's post-hook read file lists back from the model's compiled query: the
+    comment must stay one SQL comment and give back the same list whatever the names hold (`*/`, quotes,
+    brackets)."""
     names = [
         "orders_2018-06-30.csv",
         "orders_a */ b.csv",
@@ -375,8 +376,9 @@ def test_the_rechecked_files_comment_carries_any_file_name(tmp_path):
         "orders_back\\slash.csv",
     ]
     inline = (
-        "{% set comment = rechecked_files_comment(var('names')) %}"
-        "select 1 {{ comment }} as one, {{ rechecked_files_in(comment) == var('names') }} as round_trips"
+        "{% set comment = json_comment('re-checked files', var('names')) %}"
+        "select 1 {{ comment }} as one,"
+        " {{ json_comment_in(comment, 're-checked files') == var('names') }} as round_trips"
     )
     result = dbt(
         ["show", "--inline", inline, "--vars", json.dumps({"names": names})],

@@ -18,7 +18,7 @@
 {%- set columns = shop_order_line_columns() %}
 {%- set recheck_files = shop_order_files_to_recheck() if is_incremental() and execute else [] %}
 {%- if is_incremental() %}
-    {{ rechecked_files_comment(recheck_files) }}
+    {{ json_comment('re-checked files', recheck_files) }}
 {%- endif %}
 with
 
