@@ -63,7 +63,31 @@
     Listed from the folder (glob, names only) at run time. A whole-table file (no date in its name) lands on
     1970-01-01 and is read on every run. Returns the file paths, sorted. -#}
 {% macro late_arrival_files(table_name, high_water_where='1 = 1') %}
+    {%- do assert_staging_reads_raw_path(table_name) -%}
     {{ return(landed_files_since(table_name, late_arrival_start(high_water_where), '>=')) }}
+{% endmacro %}
+
+{#- Stops a run whose staging view of a landed table reads another folder than var('shop_raw_path'). The files
+    listed from the var would match none of the view's rows, and an incremental model would replace its window
+    with nothing. It happens when a selection leaves the view out after shop_raw_path changed. The view's
+    definition comes from duckdb_views(): raw files are only read on DuckDB. A view not built yet is left to
+    the query, which fails on it by name. -#}
+{% macro assert_staging_reads_raw_path(table_name) %}
+    {%- set view = ref('stg_shop__' ~ table_name) -%}
+    {%- set definition_query -%}
+        select sql from duckdb_views()
+        where database_name = '{{ view.database }}' and schema_name = '{{ view.schema }}'
+            and view_name = '{{ view.identifier }}'
+    {%- endset -%}
+    {%- set definitions = run_query(definition_query).columns[0].values() -%}
+    {%- set glob = shop_raw_glob(table_name) -%}
+    {%- if definitions and "'" ~ glob ~ "'" not in definitions[0] -%}
+        {%- do exceptions.raise_compiler_error(
+            view.identifier ~ " was built on another folder than shop_raw_path (" ~ var('shop_raw_path')
+            ~ "): it does not read " ~ glob ~ ". Select it too (dbt run --select " ~ view.identifier ~ "+) or run"
+            ~ " dbt build, so the view reads the folder this run lists."
+        ) -%}
+    {%- endif -%}
 {% endmacro %}
 
 {#- The table's landed files whose landing day compares `op` to `start` (a 'YYYY-MM-DD' string), sorted. -#}

@@ -428,3 +428,33 @@ def test_every_batch_of_a_run_is_folded(incremental_and_full, tmp_path):
             ).fetchall()
         }
     assert ids == {int(float(row.split(",")[0])) for row in kept}
+
+
+@pytest.mark.slow
+def test_a_run_whose_staging_view_reads_another_folder_stops(incremental_and_full, tmp_path):
+    """shop_raw_path changed and the selection leaves the staging view out: the view still reads the old
+    folder, so the files listed from the new one match none of its rows. The run stops, naming the view, and
+    the incremental tables keep their rows."""
+    work, db = _copy_of_incremental_state(incremental_and_full, tmp_path)
+
+    def rows() -> dict[str, int]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return {
+                model: con.execute(f"select count(*) from intermediate.{model}").fetchone()[0]
+                for model in INCREMENTAL_MODELS
+            }
+
+    before = rows()
+    for model in INCREMENTAL_MODELS:
+        result = dbt(
+            ["run", "--select", model],
+            db=db,
+            target=tmp_path / "target",
+            dbt_vars={"shop_raw_path": str(work)},
+            check=False,
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, f"{model} ran on a staging view of another folder"
+        assert "was built on another folder than shop_raw_path" in output, output[-3000:]
+        assert str(work) in output
+    assert rows() == before
