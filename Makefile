@@ -94,9 +94,10 @@ ci-build: venv
 	ECOM_DUCKDB_PATH=$(CI_DIR)/warehouse.duckdb $(BIN)/dbt build --target-path $(CI_DIR)/target \
 		--vars '{source_system: shop, shop_raw_path: $(CI_DIR)/raw/shop}'
 
-# pytest reuses the ci-build warehouse; exit code 5 (no tests collected) is a failure too.
+# pytest reuses the ci-build warehouse; exit code 5 (no tests collected) is a failure too. The 15 slowest
+# tests are listed, to watch the CI time.
 pytest: venv
-	ECOM_TEST_SHOP_DIR=$(CI_DIR) $(BIN)/pytest -q tests/python
+	ECOM_TEST_SHOP_DIR=$(CI_DIR) $(BIN)/pytest -q --durations=15 tests/python
 
 # The browser test needs Debian's chromium; the script installs it when missing and says so loudly.
 chromium:
