@@ -33,7 +33,7 @@ from ecom_analytics.segmentation.clustering import (
     level,
     name_segments,
 )
-from ecom_analytics.segmentation.selection import candidate_ks, sample_index
+from ecom_analytics.segmentation.selection import candidate_ks, mean_silhouettes, sample_index
 
 E = math.e
 
@@ -196,7 +196,7 @@ def test_planted_groups_are_recovered_and_named_after_their_rfm():
 
 
 def test_silhouette_is_scikit_learns_on_the_fixed_sample():
-    """evaluate_k reads every k's silhouette from one distance matrix of the sample: same numbers as
+    """evaluate_k computes every k's silhouette in one pass over the sample's distances: same numbers as
     silhouette_score on the sample's points, for each k, sample smaller than the data."""
     points, _ = make_blobs(n_samples=900, centers=4, n_features=3, cluster_std=1.5, random_state=11)
     table = evaluate_k(points, k_max=6, sample_size=400, bootstrap_rounds=1)
@@ -204,6 +204,19 @@ def test_silhouette_is_scikit_learns_on_the_fixed_sample():
     for k, silhouette in zip(table["k"], table["silhouette"], strict=True):
         labels = fit_segments(points, k).segment_ids
         assert silhouette == pytest.approx(silhouette_score(points[sample], labels[sample]), abs=1e-12)
+
+
+def test_mean_silhouettes_are_scikit_learns_for_every_labelling_and_chunk_size():
+    """One pass over the distances, a few rows at a time, gives silhouette_score of every labelling: labels
+    that are not 0..k-1, a point alone in its cluster (scores 0), chunks that do not divide the rows."""
+    points, blobs = make_blobs(n_samples=97, centers=3, n_features=3, cluster_std=2.0, random_state=3)
+    alone = blobs.copy()
+    alone[0] = 7  # a cluster of one point
+    labelings = [blobs + 1, np.where(points[:, 0] > 0, 5, 2), alone, np.arange(97) % 4]
+    expected = [silhouette_score(points, labels) for labels in labelings]
+    for chunk_rows in (1, 10, 97, 500):
+        got = mean_silhouettes(points, labelings, chunk_rows=chunk_rows)
+        assert got == pytest.approx(expected, abs=1e-12)
 
 
 @pytest.mark.parametrize(("true_k", "seed"), [(3, 7), (4, 1), (6, 5)])
