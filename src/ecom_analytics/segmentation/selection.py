@@ -31,7 +31,7 @@ K_MIN = 2
 K_MAX = 10
 SILHOUETTE_SAMPLE = 5_000
 SILHOUETTE_DECIMALS = 3
-#: Rows of the sample's distances computed at a time by `silhouettes` (512 x 5,000 doubles: 20 MB).
+#: Rows of the sample's distances computed at a time by `mean_silhouettes` (512 x 5,000 doubles: 20 MB).
 SILHOUETTE_CHUNK_ROWS = 512
 BOOTSTRAP_ROUNDS = 5
 #: Restarts of each bootstrap refit (fewer than the main fit: these only measure stability).
