@@ -24,6 +24,7 @@ final as (
         {{ safe_cast_value('viewed_user_id', dbt.type_bigint()) }} as viewed_user_id,
         is_unknown_user,
         is_unknown_item,
+        distinct_parameter_rows,
         source_file
     from events
     where quarantine_reason is null
