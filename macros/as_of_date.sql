@@ -4,8 +4,8 @@
 {% macro as_of_date() -%}
     {#- ref() is called on every render so the DAG (and unit-test inputs) do not depend on the var. -#}
     {%- set order_lines = ref('int_order_lines') -%}
-    {%- set fixed_date = var('as_of_date', none) -%}
-    {%- if fixed_date is not none and fixed_date | string | trim != '' -%}
+    {%- set fixed_date = validated_date('as_of_date', allow_null=true) -%}
+    {%- if fixed_date is not none -%}
         cast('{{ fixed_date }}' as date)
     {%- else -%}
         (

@@ -35,27 +35,25 @@
     ({{ shop_null(column) }} is not null and {{ repair_timestamp(column) }} is null)
 {%- endmacro %}
 
-{#- A double-precision float type: dbt.type_float() is a 4-byte float on DuckDB, too coarse for ids and to
-    see price noise. (Text -> decimal casts are avoided on purpose: on DuckDB they cost ~100x a float cast.) -#}
-{% macro shop_double_type() -%}
-    {{ return(adapter.dispatch('shop_double_type')()) }}
-{%- endmacro %}
-
-{% macro default__shop_double_type() -%}
-    {{ return(dbt.type_float()) }}
-{%- endmacro %}
-
-{% macro duckdb__shop_double_type() -%}
-    {{ return('double') }}
-{%- endmacro %}
-
+{#- Text -> decimal casts are avoided on purpose: on DuckDB they cost ~100x a float cast. type_double is
+    64-bit (dbt.type_float() is 32-bit on DuckDB, too coarse for ids and to see price noise). -#}
 {% macro shop_number(column) -%}
-    {{ safe_cast_value(shop_null(column), shop_double_type()) }}
+    {{ safe_cast_value(shop_null(column), type_double()) }}
 {%- endmacro %}
 
-{#- Ids are float-written (`2512.0`): read as a number so both `2512` and `2512.0` give the same integer. -#}
+{#- Ids are float-written (`2512.0`): read as a number so both `2512` and `2512.0` give the same integer. Only
+    a whole number from 0 to 2^53 is an id; `12.5`, `-3` or `1e20` give null (and is_invalid_id). -#}
 {% macro shop_id(column) -%}
-    {{ safe_cast_value(shop_number(column), dbt.type_bigint()) }}
+    case
+        when {{ shop_number(column) }} = floor({{ shop_number(column) }})
+            and {{ shop_number(column) }} between 0 and 9007199254740992
+            then {{ safe_cast_value(shop_number(column), dbt.type_bigint()) }}
+    end
+{%- endmacro %}
+
+{#- The text is written but is no id: not a number, not whole, negative or too large. -#}
+{% macro is_invalid_id(column) -%}
+    ({{ shop_null(column) }} is not null and {{ shop_id(column) }} is null)
 {%- endmacro %}
 
 {% macro is_unparseable_number(column) -%}

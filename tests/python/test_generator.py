@@ -435,8 +435,8 @@ def test_scale_one_sizes_match_the_real_files(tmp_path):
 
 @pytest.mark.parametrize("layout", ["daily", "monthly"])
 def test_landed_layouts_split_the_same_rows_by_landing_day(small, tmp_path, layout):
-    """--layout daily/monthly writes the very rows of the single files, one file per landing period, each
-    with the header; every record's rows land together, on or after the day it happened, at most 2 days
+    """--layout daily/monthly writes the very rows of the single files, one hive partition per landing period
+    (a month lands on its first day), each file with the header; every record's rows land together, on or after the day it happened, at most 2 days
     late."""
     raw = tmp_path / "raw"
     result = run_cli(
@@ -446,20 +446,21 @@ def test_landed_layouts_split_the_same_rows_by_landing_day(small, tmp_path, layo
     assert not (raw / "orders.csv").exists() and not (raw / "events.csv").exists()
     for name in ("users", "items"):
         assert (raw / f"{name}.csv").read_bytes() == (small.raw / f"{name}.csv").read_bytes()
-    width = 10 if layout == "daily" else 7
     late = 0
     for name, key, time_column in (
         ("orders", "invoice_id", "created_at"),
         ("events", "event_id", "event_time"),
     ):
-        files = sorted(raw.glob(f"{name}_*.csv"))
-        assert files and all(len(f.stem.split("_", 1)[1]) == width for f in files)
+        files = sorted(raw.glob(f"{name}/landed_on=*/{name}.csv"))
+        days = [f.parent.name.removeprefix("landed_on=") for f in files]
+        assert files and all(len(d) == 10 for d in days)
+        assert layout == "daily" or all(d.endswith("-01") for d in days)
         header = (small.raw / f"{name}.csv").read_text().split("\n", 1)[0]
         assert all(f.read_text().split("\n", 1)[0] == header for f in files)
         parts = []
         for f in files:
             part = pd.read_csv(f, dtype=str, keep_default_na=False)
-            part["landed"] = f.stem.split("_", 1)[1]
+            part["landed"] = f.parent.name.removeprefix("landed_on=")
             parts.append(part)
         landed = pd.concat(parts, ignore_index=True)
         single = read(small.raw, name)
@@ -488,4 +489,4 @@ def test_layouts_do_not_mix_in_one_folder(small, tmp_path):
         "--scale", str(SMALL), "--layout", "daily", "--out", str(raw), "--truth", str(tmp_path / "t")
     )
     assert mixed.returncode == 2 and "another layout" in mixed.stderr and "Traceback" not in mixed.stderr
-    assert not list(raw.glob("events_*.csv"))
+    assert not list(raw.glob("events/landed_on=*/*.csv"))

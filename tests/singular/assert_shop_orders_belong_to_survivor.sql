@@ -30,12 +30,11 @@ final as (
         on lines.customer_id = customers.customer_id
     where
         users.quarantine_reason is null
-        and users.key_occurrence = 1
         and (
             lines.customer_id is null
             or customers.customer_id is null
             or survivor.is_merged
-            or (survivor.parent_user_id is not null and not survivor.has_missing_merge_parent)
+            or (survivor.parent_user_id is not null and not survivor.dq_missing_merge_parent)
         )
 )
 

@@ -39,7 +39,7 @@ inferred as (
         0 as merged_accounts,
         true as is_inferred
     from orders
-    where is_unknown_user and quarantine_reason is null
+    where dq_unknown_user and quarantine_reason is null
 ),
 
 unioned as (

@@ -1,53 +1,51 @@
 -- Raw rows per shop table, split into rows that reached the clean layer and rows that were quarantined.
--- Each part is counted on its own (not as a difference), so the "nothing is lost" test can fail.
+-- Each part is counted on its own model (raw rows on staging, clean and quarantined rows on the checked
+-- models), not as a difference, so the "nothing is lost" test can fail.
 with
 
-users as (
-    select * from {{ ref('int_shop__users') }}
-),
-
-items as (
-    select * from {{ ref('int_shop__catalog_items') }}
-),
-
-orders as (
-    select * from {{ ref('int_shop__orders_checked') }}
-),
-
-events as (
-    select * from {{ ref('int_shop__events_checked') }}
-),
-
-per_table as (
-    {%- for table_name in ['users', 'items', 'orders'] %}
+staged as (
+    {%- for table_name in ['users', 'items', 'orders', 'events'] %}
         select
             '{{ table_name }}' as source_table,
-            sum(copy_count) as raw_rows,
-            sum(case when quarantine_reason is null then 1 else 0 end) as clean_rows,
-            sum(case when quarantine_reason is null then copy_count - 1 else copy_count end) as quarantined_rows
-        from {{ table_name }}
+            count(*) as raw_rows
+        from {{ ref('stg_shop__' ~ table_name) }}
+        where not is_header_row
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
 
+checked as (
+    {%- for table_name, model in [
+        ('users', 'int_shop__users'), ('items', 'int_shop__catalog_items'), ('orders', 'int_shop__orders_checked')
+    ] %}
+        select
+            '{{ table_name }}' as source_table,
+            sum(case when quarantine_reason is null then 1 else 0 end) as clean_rows,
+            sum(case when quarantine_reason is null then 0 else 1 end) as quarantined_rows
+        from {{ ref(model) }}
         union all
-    {% endfor %}
+    {%- endfor %}
 
     -- a raw events row is one parameter: a clean event reaches with its distinct parameter rows
     select
         'events' as source_table,
-        sum(parameter_rows) as raw_rows,
         sum(case when quarantine_reason is null then distinct_parameter_rows else 0 end) as clean_rows,
         sum(
             case when quarantine_reason is null then duplicate_parameter_rows else parameter_rows end
         ) as quarantined_rows
-    from events
+    from {{ ref('int_shop__events_checked') }}
 ),
 
 final as (
     select
-        {{ safe_cast_value('source_table', dbt.type_string()) }} as source_table,
-        {{ safe_cast_value('raw_rows', dbt.type_bigint()) }} as raw_rows,
-        {{ safe_cast_value('clean_rows', dbt.type_bigint()) }} as clean_rows,
-        {{ safe_cast_value('quarantined_rows', dbt.type_bigint()) }} as quarantined_rows
-    from per_table
+        {{ safe_cast_value('staged.source_table', dbt.type_string()) }} as source_table,
+        {{ safe_cast_value('staged.raw_rows', dbt.type_bigint()) }} as raw_rows,
+        {{ safe_cast_value('coalesce(checked.clean_rows, 0)', dbt.type_bigint()) }} as clean_rows,
+        {{ safe_cast_value('coalesce(checked.quarantined_rows, 0)', dbt.type_bigint()) }} as quarantined_rows
+    from staged
+    left join checked on staged.source_table = checked.source_table
 )
 
 select * from final

@@ -31,7 +31,7 @@ inferred_lines as (
         price,
         row_number() over (partition by item_id order by line_item_id) as line_rank
     from orders
-    where is_unknown_item and quarantine_reason is null
+    where dq_unknown_item and quarantine_reason is null
 ),
 
 inferred_items as (

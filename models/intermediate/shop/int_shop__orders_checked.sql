@@ -1,55 +1,20 @@
--- Every distinct order line with identity resolution and its anomaly checks. A line gets at most one
--- quarantine reason (the first that applies, in the order below) and any number of kept flags.
--- Incremental by file (delete+insert on source_file, the first file holding the line): a run re-checks only the
--- files shop_order_files_to_recheck lists (the late-arrival window, files sharing a line id with it, files
--- whose identity or item checks changed - a merge or deletion in users.csv changes history) and keeps the rest,
--- so a full refresh and an incremental run give the same table. The pre-hook deletes the re-checked files'
--- rows first: a file whose lines all turn out to be copies of an earlier file's keeps no row to replace. It
--- reads the list from the comment below rather than running the re-check query a second time.
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
-        on_schema_change='fail',
-        pre_hook="{{ delete_rechecked_order_files() }}"
-    )
-}}
-{%- set columns = shop_order_line_columns() %}
-{%- set recheck_files = shop_order_files_to_recheck() if is_incremental() and execute else [] %}
-{%- if is_incremental() %}
-    {{ json_comment('re-checked files', recheck_files) }}
-{%- endif %}
+-- Every raw order line (data lines of every landed file) with identity resolution and its checks, one
+-- dq_<reason_code> flag each. A line gets at most one quarantine reason (the first that applies, in the order
+-- of first_flag below) and any number of kept flags. A table rebuilt on every run: identity changes history
+-- (a merge in users.csv moves old lines to the survivor), and order lines are few enough to re-check whole.
 with
 
-landed_lines as (
-    select * from {{ ref('int_shop__orders_deduplicated') }}
-    {%- if is_incremental() %}
-        -- every copy, in any file, of a line id the re-checked files hold: copies and keys are decided across
-        -- files (lines without an id are all re-checked)
-        where
-            line_item_id in (
-                select rechecked.line_item_id from {{ ref('int_shop__orders_deduplicated') }} as rechecked
-                where {{ landed_rows_predicate(recheck_files) }}
-            )
-            or line_item_id is null
-    {%- endif %}
-),
-
-users as (
-    select * from {{ ref('int_shop__users') }}
-),
-
-catalog as (
-    select * from {{ ref('int_shop__catalog_items') }}
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+    where not is_header_row
 ),
 
 known_users as (
     select * from {{ ref('int_shop__user_identity') }}
 ),
 
-roots as (
-    {{ shop_user_roots('users') }}
+catalog as (
+    select * from {{ ref('int_shop__catalog_items') }}
 ),
 
 known_items as (
@@ -58,59 +23,105 @@ known_items as (
     where item_id is not null
 ),
 
--- a line copied into two landed files is a duplicate like two copies in one file
-deduplicated as (
+ranked as (
     select
-        {%- for column in columns %}
-            {{ column }},
-        {%- endfor %}
-        min(source_file) as source_file,
-        min(landed_on) as landed_on,
-        sum(copy_count) as copy_count
-    from landed_lines
-    group by {{ columns | join(', ') }}
+        *,
+        -- a line copied within a file or into a later file is a duplicate: the first copy (earliest landing,
+        -- then file name) is kept
+        row_number() over (
+            partition by row_fingerprint
+            order by landed_on, source_file, copy_number
+        ) as copy_rank
+    from orders
 ),
 
-orders as (
+keyed as (
     select
         *,
         -- a key written twice with different content: the first by content is kept, the rest quarantined
         row_number() over (
-            partition by line_item_id
+            partition by line_item_id, copy_rank > 1
             order by
-                invoice_id_raw, user_id_raw, item_id_raw, item_name_raw, item_category_raw, price_raw,
-                created_at_raw, paid_at_raw
+                invoice_id_text, user_id_text, item_id_text, item_name, item_category, price_text,
+                created_at_text, paid_at_text, row_fingerprint
         ) as key_occurrence
-    from deduplicated
+    from ranked
 ),
 
 checked as (
     select
-        orders.*,
-        {{ shop_order_reference_columns('orders', 'known_users', 'roots', 'known_items') }}
-    from orders
-    left join known_users on orders.user_id = known_users.user_id
-    left join roots on known_users.root_user_id = roots.user_id and known_users.is_clean = roots.is_clean
-    left join known_items on orders.item_id = known_items.item_id
-    {%- if is_incremental() %}
-        -- after the ranking: the other files' lines came along only to be counted and ranked with these
-        where {{ landed_rows_predicate(recheck_files) }}
-    {%- endif %}
+        keyed.*,
+        case
+            when known_users.is_clean then known_users.root_user_id
+            when known_users.user_id is null then keyed.user_id
+        end as customer_id,
+        keyed.copy_rank > 1 as dq_duplicate_row,
+        keyed.line_item_id_text is null as dq_missing_key,
+        keyed.has_invalid_id as dq_invalid_id,
+        keyed.line_item_id is not null and keyed.copy_rank = 1 and keyed.key_occurrence > 1 as dq_duplicate_key,
+        keyed.has_unparseable_timestamp as dq_unparseable_timestamp,
+        keyed.created_at is null as dq_missing_timestamp,
+        coalesce(
+            keyed.created_at > {{ shop_extracted_at() }} or keyed.paid_at > {{ shop_extracted_at() }}, false
+        ) as dq_future_dated,
+        keyed.price is null and not keyed.has_unparseable_price as dq_null_price,
+        keyed.has_unparseable_price as dq_unparseable_price,
+        coalesce(keyed.price < 0, false) as dq_negative_price,
+        coalesce(keyed.paid_at < keyed.created_at, false) as dq_paid_before_created,
+        keyed.item_id is not null and known_items.item_id is null as dq_unknown_item,
+        keyed.user_id is not null and known_users.user_id is null as dq_unknown_user,
+        coalesce(known_users.user_id is not null and not known_users.is_clean, false) as dq_quarantined_user,
+        coalesce(known_users.is_merged and known_users.is_clean, false) as dq_merged_account,
+        coalesce(known_users.is_root_deleted, false) as dq_deleted_account,
+        keyed.has_price_float_noise as dq_price_float_noise,
+        keyed.has_sub_cent_price as dq_sub_cent_price,
+        keyed.has_odd_timestamp_format as dq_odd_timestamp_format
+    from keyed
+    left join known_users on keyed.user_id = known_users.user_id
+    left join known_items on keyed.item_id = known_items.item_id
 ),
 
 final as (
     select
-        *,
-        case
-            when line_item_id is null then 'missing_key'
-            when key_occurrence > 1 then 'duplicate_key'
-            when has_unparseable_timestamp then 'unparseable_timestamp'
-            when created_at is null then 'missing_timestamp'
-            when is_future_dated then 'future_dated'
-            when price is null and not has_unparseable_price then 'null_price'
-            when has_unparseable_price then 'unparseable_price'
-            when price < 0 then 'negative_price'
-        end as quarantine_reason
+        line_item_id,
+        invoice_id,
+        user_id,
+        customer_id,
+        item_id,
+        item_name,
+        item_category,
+        price,
+        created_at,
+        paid_at,
+        source_file,
+        landed_on,
+        {{ record_key('line_item_id_text', ['copy_rank', 'key_occurrence', 'row_fingerprint']) }} as record_key,
+        {{ dbt.concat(["'price '", "coalesce(price_text, 'None')", "', created_at '",
+            "coalesce(created_at_text, 'None')", "', paid_at '", "coalesce(paid_at_text, 'None')",
+            "', file '", "source_file"]) }} as dq_detail,
+        dq_duplicate_row,
+        dq_missing_key,
+        dq_invalid_id,
+        dq_duplicate_key,
+        dq_unparseable_timestamp,
+        dq_missing_timestamp,
+        dq_future_dated,
+        dq_null_price,
+        dq_unparseable_price,
+        dq_negative_price,
+        dq_paid_before_created,
+        dq_unknown_item,
+        dq_unknown_user,
+        dq_quarantined_user,
+        dq_merged_account,
+        dq_deleted_account,
+        dq_price_float_noise,
+        dq_sub_cent_price,
+        dq_odd_timestamp_format,
+        {{ first_flag([
+            'duplicate_row', 'missing_key', 'invalid_id', 'duplicate_key', 'unparseable_timestamp',
+            'missing_timestamp', 'future_dated', 'null_price', 'unparseable_price', 'negative_price'
+        ]) }} as quarantine_reason
     from checked
 )
 

@@ -4,7 +4,7 @@
 with recursive
 
 checked as (
-    -- a table, not the staging view: the recursive walk below reads it once per step
+    -- a table: the recursive walk below reads it once per step
     select * from {{ ref('int_shop__users_checked') }}
 ),
 
@@ -14,10 +14,7 @@ mergeable as (
         user_id,
         parent_user_id
     from checked
-    where
-        user_id is not null
-        and key_occurrence = 1
-        and not is_future_dated
+    where pre_merge_quarantine_reason is null
 ),
 
 -- the links a walk can follow: a parent that is not a clean user ends the chain (the account survives as
@@ -76,8 +73,6 @@ resolved as (
 with_roots as (
     select
         mergeable.user_id,
-        -- only the first row of a user id is walked; joining on it keeps the join a plain hash join
-        1 as key_occurrence,
         coalesce(resolved.chain_depth, 0) as chain_depth,
         coalesce(resolved.is_merge_cycle, false) as is_merge_cycle,
         case
@@ -88,41 +83,54 @@ with_roots as (
     left join resolved on mergeable.user_id = resolved.user_id
 ),
 
-final as (
+resolved_users as (
     select
-        checked.user_id,
-        checked.parent_user_id,
+        checked.*,
         with_roots.root_user_id,
         coalesce(with_roots.chain_depth, 0) as chain_depth,
-        checked.created_at,
-        checked.deleted_at,
-        checked.merged_at,
         checked.deleted_at is not null or checked.deleted_at_text is not null as is_deleted,
         coalesce(with_roots.root_user_id <> checked.user_id, false) as is_merged,
-        coalesce(with_roots.is_merge_cycle, false) as is_merge_cycle,
+        coalesce(with_roots.is_merge_cycle, false) as dq_merge_cycle,
         coalesce(
             checked.parent_user_id is not null and with_roots.root_user_id = checked.user_id, false
-        ) as has_missing_merge_parent,
-        checked.is_future_dated,
-        checked.has_odd_timestamp_format,
-        checked.has_unparseable_timestamp,
-        checked.copy_count,
-        checked.key_occurrence,
-        checked.user_id_text,
-        checked.created_at_text,
-        checked.deleted_at_text,
-        checked.merged_at_text,
-        case
-            when checked.user_id is null then 'missing_key'
-            when checked.key_occurrence > 1 then 'duplicate_key'
-            when checked.is_future_dated then 'future_dated'
-            when with_roots.is_merge_cycle then 'merge_cycle'
-        end as quarantine_reason
+        ) as has_missing_merge_parent
     from checked
+    -- only clean rows walked the merge graph, and a clean user id has one clean row
     left join with_roots
         on
             checked.user_id = with_roots.user_id
-            and checked.key_occurrence = with_roots.key_occurrence
+            and checked.pre_merge_quarantine_reason is null
+),
+
+final as (
+    select
+        user_id,
+        parent_user_id,
+        root_user_id,
+        chain_depth,
+        created_at,
+        deleted_at,
+        merged_at,
+        is_deleted,
+        is_merged,
+        {{ record_key('user_id_text', ['copy_number', 'key_occurrence', 'row_fingerprint']) }} as record_key,
+        {{ dbt.concat(["'id '", "coalesce(user_id_text, 'None')", "', created_at '",
+            "coalesce(created_at_text, 'None')", "', deleted_at '", "coalesce(deleted_at_text, 'None')",
+            "', merged_at '", "coalesce(merged_at_text, 'None')", "', parent '",
+            "coalesce(parent_user_id_text, 'None')"]) }} as dq_detail,
+        dq_duplicate_row,
+        dq_missing_key,
+        dq_invalid_id,
+        dq_duplicate_key,
+        dq_future_dated,
+        dq_merge_cycle,
+        is_merged and not dq_merge_cycle as dq_merged_user,
+        is_deleted as dq_deleted_user,
+        has_missing_merge_parent as dq_missing_merge_parent,
+        has_unparseable_timestamp as dq_unparseable_timestamp,
+        has_odd_timestamp_format as dq_odd_timestamp_format,
+        coalesce(pre_merge_quarantine_reason, case when dq_merge_cycle then 'merge_cycle' end) as quarantine_reason
+    from resolved_users
 )
 
 select * from final

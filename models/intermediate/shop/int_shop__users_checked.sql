@@ -1,34 +1,47 @@
--- Staged users with the checks that do not need the merge graph; int_shop__users resolves merges on top.
+-- Staged users (data lines) with the checks that do not need the merge graph; int_shop__users resolves
+-- merges on top. Each check is a dq_<reason_code> flag; quarantine_reason is the first quarantine flag set.
 with
 
 users as (
     select * from {{ ref('stg_shop__users') }}
+    where not is_header_row
 ),
 
-final as (
+ranked as (
     select
-        user_id,
-        parent_user_id,
-        created_at,
-        deleted_at,
-        merged_at,
-        user_id_text,
-        created_at_text,
-        deleted_at_text,
-        merged_at_text,
-        has_odd_timestamp_format,
-        has_unparseable_timestamp,
-        has_unparseable_parent_id,
-        copy_count,
-        key_occurrence,
+        *,
+        -- an extra copy of an identical line is a duplicate row; of the distinct lines of one id, the first by
+        -- content is kept and the others are keys written twice
+        row_number() over (
+            partition by user_id, copy_number > 1
+            order by created_at_text, deleted_at_text, merged_at_text, parent_user_id_text, row_fingerprint
+        ) as key_occurrence
+    from users
+),
+
+checked as (
+    select
+        *,
+        copy_number > 1 as dq_duplicate_row,
+        user_id_text is null as dq_missing_key,
+        has_invalid_id as dq_invalid_id,
+        user_id is not null and copy_number = 1 and key_occurrence > 1 as dq_duplicate_key,
         -- the export date, not the wall clock, decides what is in the future: rebuilds stay identical
         coalesce(
             created_at > {{ shop_extracted_at() }}
             or deleted_at > {{ shop_extracted_at() }}
             or merged_at > {{ shop_extracted_at() }},
             false
-        ) as is_future_dated
-    from users
+        ) as dq_future_dated
+    from ranked
+),
+
+final as (
+    select
+        *,
+        {{ first_flag(['duplicate_row', 'missing_key', 'invalid_id', 'duplicate_key', 'future_dated']) }}
+            as pre_merge_quarantine_reason
+    from checked
 )
 
 select * from final

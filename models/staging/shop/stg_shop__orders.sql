@@ -1,10 +1,22 @@
--- One row per raw order line, typed: float-written ids to integers, prices rounded to cents, odd timestamps
--- repaired, with the file it landed in. Identical lines collapse in int_shop__order_lines_landed.
-{{ config(pre_hook="{{ check_shop_raw_file('orders') }}") }}
+-- Order lines, one row per raw line, typed: float-written ids to integers, prices rounded to cents, odd
+-- timestamps repaired, with the file it landed in. Incremental: a build reads the whole-table file and the
+-- partitions of the last var('late_arrival_days') landing days again (lookback_start), and replaces those
+-- files' rows; DuckDB opens no other file. `--full-refresh` reads everything.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='source_file',
+        on_schema_change='fail'
+    )
+}}
+{%- set columns = ['invoice_id', 'line_item_id', 'user_id', 'item_id', 'item_name', 'item_category', 'price',
+    'created_at', 'paid_at'] %}
 with
 
 source as (
     select * from {{ source('shop', 'orders') }}
+    where {{ in_lookback_window(raw_file_landed_on('filename')) }}
 ),
 
 renamed as (
@@ -19,6 +31,9 @@ renamed as (
         {{ repair_timestamp('created_at') }} as created_at,
         {{ repair_timestamp('paid_at') }} as paid_at,
         {{ shop_null('line_item_id') }} as line_item_id_text,
+        {{ shop_null('invoice_id') }} as invoice_id_text,
+        {{ shop_null('user_id') }} as user_id_text,
+        {{ shop_null('item_id') }} as item_id_text,
         {{ shop_null('price') }} as price_text,
         {{ shop_null('created_at') }} as created_at_text,
         {{ shop_null('paid_at') }} as paid_at_text,
@@ -26,10 +41,11 @@ renamed as (
         {{ has_sub_cent_price('price') }} as has_sub_cent_price,
         {{ is_unparseable_number('price') }} as has_unparseable_price,
         (
-            {{ is_unparseable_number('user_id') }}
-            or {{ is_unparseable_number('item_id') }}
-            or {{ is_unparseable_number('invoice_id') }}
-        ) as has_unparseable_id,
+            {{ is_invalid_id('line_item_id') }}
+            or {{ is_invalid_id('invoice_id') }}
+            or {{ is_invalid_id('user_id') }}
+            or {{ is_invalid_id('item_id') }}
+        ) as has_invalid_id,
         (
             {{ is_odd_timestamp_format('created_at') }}
             or {{ is_odd_timestamp_format('paid_at') }}
@@ -38,17 +54,7 @@ renamed as (
             {{ is_unparseable_timestamp('created_at') }}
             or {{ is_unparseable_timestamp('paid_at') }}
         ) as has_unparseable_timestamp,
-        -- the line exactly as written: two lines are copies when all of these are equal
-        invoice_id as invoice_id_raw,
-        line_item_id as line_item_id_raw,
-        user_id as user_id_raw,
-        item_id as item_id_raw,
-        item_name as item_name_raw,
-        item_category as item_category_raw,
-        price as price_raw,
-        created_at as created_at_raw,
-        paid_at as paid_at_raw,
-        {{ landed_file_columns('filename') }}
+        {{ raw_row_columns(columns) }}
     from source
 ),
 

@@ -37,8 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         "--layout",
         choices=["single", "daily", "monthly"],
         default="single",
-        help="single: one orders.csv and events.csv (default); daily/monthly: one orders_<period>.csv and "
-        "events_<period>.csv per landing day or month, as an export that lands every day",
+        help="single: one orders.csv and events.csv (default); daily/monthly: one hive partition per landing "
+        "day or month (orders/landed_on=YYYY-MM-DD/orders.csv), as an export that lands every day",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     args = parser.parse_args(argv)

@@ -4,9 +4,9 @@ Files are written under temporary names and renamed at the end, so a failed run 
 `events.csv` that looks complete (the Makefile uses the events file(s) as the "data exists" marker).
 
 Layouts: `single` writes one file per table, as the case study did. `daily` and `monthly` write the two
-append-only tables the way a warehouse export lands them, one file per landing day or month
-(`orders_2018-06-30.csv`, `events_2018-06.csv`); users.csv and items.csv stay whole snapshots. The rows are
-the same in every layout, only split across files.
+append-only tables the way a warehouse export lands them, one hive partition per landing day or month
+(`orders/landed_on=2018-06-30/orders.csv`; a month lands on its first day, `events/landed_on=2018-06-01/`);
+users.csv and items.csv stay whole snapshots. The rows are the same in every layout, only split across files.
 """
 
 from __future__ import annotations
@@ -83,6 +83,11 @@ def _append(fh, columns: list[str], data: dict) -> int:
     return n
 
 
+def landed_path(name: str, day: str) -> Path:
+    """Where a landed file of table `name` goes, relative to the raw folder: one hive partition per day."""
+    return Path(name) / f"landed_on={day}" / f"{name}.csv"
+
+
 class _LandingFiles:
     """Append a table's rows to one file per landing period, each file with its own header."""
 
@@ -98,7 +103,8 @@ class _LandingFiles:
         n = 0
         for i, key in enumerate(keys.tolist()):
             rows = by_key[(bounds[i - 1] if i else 0) : bounds[i]]
-            path = self.folder / f"{self.name}_{key}.csv"
+            path = self.folder / landed_path(self.name, self._day(key))
+            path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "a", encoding="utf-8", newline="") as fh:
                 if key not in self.written:
                     fh.write(",".join(self.columns) + "\n")
@@ -106,9 +112,26 @@ class _LandingFiles:
                 n += _append(fh, self.columns, {c: v[rows] for c, v in data.items()})
         return n
 
+    @staticmethod
+    def _day(key: str) -> str:
+        return key if len(key) == 10 else f"{key}-01"  # a month lands on its first day
+
     def publish(self, out: Path) -> None:
+        # an export that lands every day writes a file every day, a header-only one on a day without records
+        if self.written:
+            keys = np.datetime_as_string(
+                np.arange(np.datetime64(min(self.written)), np.datetime64(max(self.written)) + 1)
+            ).tolist()
+            for key in keys:
+                if key not in self.written:
+                    path = self.folder / landed_path(self.name, self._day(key))
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(",".join(self.columns) + "\n", encoding="utf-8")
+                    self.written.add(key)
         for key in sorted(self.written):
-            os.replace(self.folder / f"{self.name}_{key}.csv", out / f"{self.name}_{key}.csv")
+            target = out / landed_path(self.name, self._day(key))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.folder / landed_path(self.name, self._day(key)), target)
 
 
 def _items_columns(catalog: Catalog) -> dict:
@@ -265,7 +288,7 @@ def generate(
         else:
             os.replace(tmp[name], out / f"{name}.csv")
     if landing:
-        staging.rmdir()
+        shutil.rmtree(staging)
     return manifest
 
 
@@ -273,7 +296,7 @@ def _check_no_other_layout(out: Path, layout: str) -> None:
     """Refuse to mix layouts in one folder: the sources would read both and count every row twice."""
     for name in PARTITIONED:
         whole = (out / f"{name}.csv").exists()
-        split = any(out.glob(f"{name}_*.csv"))
+        split = any(out.glob(f"{name}/landed_on=*/*.csv"))
         if (layout == "single" and split) or (layout != "single" and whole):
             raise GeneratorError(
                 f"{out} already holds {name} files in another layout; write to an empty folder instead"

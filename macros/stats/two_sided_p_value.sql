@@ -14,16 +14,6 @@
     )
 {%- endmacro %}
 
-{% macro normal_cdf(z) -%}
-    {#- Phi(z) = 1 - erfc(z / sqrt 2) / 2 for z >= 0, and erfc(|z| / sqrt 2) / 2 below zero (symmetry) -#}
-    (
-        case
-            when ({{ z }}) >= 0 then 1.0 - 0.5 * {{ erfc_abs('(' ~ z ~ ') / sqrt(2.0)') }}
-            else 0.5 * {{ erfc_abs('(' ~ z ~ ') / sqrt(2.0)') }}
-        end
-    )
-{%- endmacro %}
-
 {% macro two_sided_p_value(z) -%}
     {#- 2 * (1 - Phi(|z|)) = erfc(|z| / sqrt 2): taken from erfc directly, so small p-values do not cancel to 0 -#}
     {{ erfc_abs('(' ~ z ~ ') / sqrt(2.0)') }}

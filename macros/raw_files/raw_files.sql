@@ -1,0 +1,96 @@
+{#- Raw files land in one of two layouts (docs/architecture.md, "Landing raw files"): a whole file per table
+    (`orders.csv`, the case study's layout) or one hive partition per landing day
+    (`orders/landed_on=2018-06-30/orders.csv`). Staging derives where a row came from with these macros;
+    regexp_extract with a character-class pattern reads the same on DuckDB and Spark. -#}
+
+{#- The file's name below the raw folder: `orders.csv` or `orders/landed_on=2018-06-30/orders.csv`. Tables
+    never depend on where the raw folder sits. -#}
+{% macro raw_file_name(path) -%}
+    regexp_extract({{ path }}, '([^/]+/landed_on=[^/]+/)?[^/]+$', 0)
+{%- endmacro %}
+
+{#- The landing day of a file from its hive partition; null for a whole-table file, which has none and is read
+    by every build. An expression of the path only, so DuckDB prunes the files a filter on it excludes. -#}
+{% macro raw_file_landed_on(path) -%}
+    {{ safe_cast_value(
+        "nullif(regexp_extract(" ~ path ~ ", '/landed_on=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]+$', 1), '')", 'date'
+    ) }}
+{%- endmacro %}
+
+{#- The first landing day an incremental model re-reads: the latest landing day it holds minus
+    var('late_arrival_days'), so late or re-delivered files of the last days replace their rows. A
+    'YYYY-MM-DD' string; none on a full build or while the model holds no landed row (read everything). -#}
+{% macro lookback_start() %}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set high_water = run_query('select max(landed_on) from ' ~ this).columns[0].values()[0] -%}
+    {%- if high_water is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set start = high_water - modules.datetime.timedelta(days=validated_integer('late_arrival_days', minimum=0)) -%}
+    {{ return(start.strftime('%Y-%m-%d')) }}
+{% endmacro %}
+
+{#- The rows an incremental run reads again: whole-table files (no landing day) and the partitions landed on
+    or after lookback_start(). `landed_on` is an expression of the file path, so only those files are opened.
+    True on a full build. -#}
+{% macro in_lookback_window(landed_on) -%}
+    {%- set start = lookback_start() -%}
+    {%- if start is none -%}
+        1 = 1
+    {%- else -%}
+        ({{ landed_on }} is null or {{ landed_on }} >= cast('{{ start }}' as date))
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Stops the query with `message` (a SQL string expression) as the error, for problems a human must fix
+    (a malformed raw file). Evaluated per row: put it behind a filter that keeps only the problem rows. -#}
+{% macro raise_error(message) -%}
+    {{ return(adapter.dispatch('raise_error')(message)) }}
+{%- endmacro %}
+
+{% macro default__raise_error(message) -%}
+    error({{ message }})
+{%- endmacro %}
+
+{% macro spark__raise_error(message) -%}
+    raise_error({{ message }})
+{%- endmacro %}
+
+{#- A 64-bit fingerprint of a raw row's values (nulls included): identical rows share it, so copies are
+    numbered and found across files by one column instead of all of them. -#}
+{% macro row_fingerprint(columns) -%}
+    {{ return(adapter.dispatch('row_fingerprint')(columns)) }}
+{%- endmacro %}
+
+{% macro default__row_fingerprint(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__row_fingerprint(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+{#- The line is the file's header: every column holds its own name. With `header = false` the header is read as
+    a row, so a file whose header is missing or differs shows up by name (assert_shop_raw_files_well_formed). -#}
+{% macro is_header_row(columns) -%}
+    (
+        {%- for column in columns %}
+            {{ column }} = '{{ column }}'{% if not loop.last %} and{% endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- The lineage columns of a staged raw row: its file, landing day, whether it is the header, its fingerprint
+    and its copy number among identical rows of the same file (1 = first). -#}
+{% macro raw_row_columns(columns) -%}
+    {{ raw_file_name('filename') }} as source_file,
+    {{ raw_file_landed_on('filename') }} as landed_on,
+    {{ is_header_row(columns) }} as is_header_row,
+    {{ row_fingerprint(columns) }} as row_fingerprint,
+    row_number() over (
+        partition by filename, {{ row_fingerprint(columns) }}
+        order by filename
+    ) as copy_number
+{%- endmacro %}
