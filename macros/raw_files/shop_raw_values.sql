@@ -27,8 +27,19 @@
     end
 {%- endmacro %}
 
+{#- Only a complete `YYYY-MM-DD HH:MM:SS` (after the repair) is cast: a truncated value (`2018-06-2`,
+    `2018-06-29 10:`) would otherwise be read as another day or time, and is unparseable instead. -#}
 {% macro repair_timestamp(column) -%}
-    {{ safe_cast_value(repair_timestamp_text(column), dbt.type_timestamp()) }}
+    {%- set text = repair_timestamp_text(column) -%}
+    case
+        when length({{ text }}) = 19
+            and substring({{ text }}, 5, 1) = '-'
+            and substring({{ text }}, 8, 1) = '-'
+            and substring({{ text }}, 11, 1) = ' '
+            and substring({{ text }}, 14, 1) = ':'
+            and substring({{ text }}, 17, 1) = ':'
+            then {{ safe_cast_value(text, dbt.type_timestamp()) }}
+    end
 {%- endmacro %}
 
 {% macro is_unparseable_timestamp(column) -%}
