@@ -31,9 +31,11 @@ def script(source: str) -> str:
 def run(source: str, path: Path, *, extracted_at: str = SHOP_EXTRACTED_AT, threads: int = 2) -> dict:
     """The core outputs of `source` from the raw files at `path`: the headline and a few counts."""
     path = Path(path)
-    # the shop's orders may land as one orders.csv or one orders_<period>.csv per day/month
-    expected = [path / "users.csv", path / "items.csv", path / "orders*.csv"] if source == "shop" else [path]
-    missing = [str(p) for p in expected if not any(p.parent.glob(p.name))]
+    # the shop's orders land as one orders.csv or as orders/landed_on=YYYY-MM-DD/*.csv partitions
+    patterns = ["users.csv", "items.csv", "**/orders*.csv"] if source == "shop" else []
+    missing = [str(path / p) for p in patterns if not any(path.glob(p))]
+    if source != "shop" and not path.exists():
+        missing.append(str(path))
     if missing:
         raise FileNotFoundError(f"floor ({source}): raw file(s) not found: {', '.join(missing)}")
     started = time.perf_counter()

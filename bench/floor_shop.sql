@@ -75,7 +75,7 @@ create or replace table raw_orders as
 select *
 from (
     select distinct *
-    from read_csv(getvariable('shop_raw_path') || '/orders*.csv', all_varchar = true, header = true)
+    from read_csv(getvariable('shop_raw_path') || '/**/orders*.csv', all_varchar = true, header = true)
 ) as raw_lines
 qualify row_number() over (
     partition by shop_id(line_item_id)

@@ -103,8 +103,8 @@ def shop_lines(raw: Path, extracted_at: str = SHOP_EXTRACTED_AT) -> pd.DataFrame
     )
 
     # Exact duplicate lines are extra copies of one line; a line id written twice keeps its first version.
-    # orders.csv, or one orders_<period>.csv per landing day/month
-    orders = pd.concat([_read(path) for path in sorted(raw.glob("orders*.csv"))], ignore_index=True)
+    # orders.csv, or orders/landed_on=YYYY-MM-DD/*.csv partitions
+    orders = pd.concat([_read(path) for path in sorted(raw.glob("**/orders*.csv"))], ignore_index=True)
     orders = orders.drop_duplicates()
     orders = orders.assign(line_id=_ids(orders["line_item_id"]))
     orders = orders.sort_values(

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from bench import engine_floor, headline
+from bench import engine_floor, headline, uci_tenfold
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -331,24 +331,26 @@ def bench_incremental(name: str, raw: Path, workdir: Path, full_build: dict) -> 
     and events files; `dbt build` on it is the build before the day lands; then the day's files are linked in
     and `dbt build` runs again (the incremental models read the late-arrival window only).
     """
-    days = sorted({p.stem.split("_", 1)[1] for p in raw.glob("events_*.csv")})
+    days = sorted({p.name.removeprefix("landed_on=") for p in raw.glob("events/landed_on=*")})
     if not days:
-        raise BenchError(f"{name}: no events_<day>.csv file in {raw} (the bench needs daily files)")
+        raise BenchError(f"{name}: no events/landed_on=<day> partition in {raw} (the bench needs daily data)")
     last = days[-1]
     inc_dir = workdir / "incremental"
     shutil.rmtree(inc_dir, ignore_errors=True)
     inc_raw = inc_dir / "raw"
     inc_raw.mkdir(parents=True)
-    held_back = [p for p in raw.iterdir() if p.name in (f"orders_{last}.csv", f"events_{last}.csv")]
-    for path in raw.iterdir():
-        if path.is_file() and path not in held_back:
-            os.link(path, inc_raw / path.name)
+    held_back = sorted(raw.glob(f"*/landed_on={last}/*.csv"))
+    for path in sorted(raw.rglob("*.csv")):
+        if path not in held_back:
+            (inc_raw / path.relative_to(raw)).parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, inc_raw / path.relative_to(raw))
     db, target = inc_dir / "warehouse.duckdb", inc_dir / "target"
     dbt_vars = {"source_system": "shop", "shop_raw_path": str(inc_raw)}
     print(f"  dbt build before {last} lands ({name}) ...", flush=True)
     before = _dbt_build(f"dbt build before {last} ({name})", db, target, dbt_vars, inc_dir / "before.log")
     for path in held_back:
-        os.link(path, inc_raw / path.name)
+        (inc_raw / path.relative_to(raw)).parent.mkdir(parents=True, exist_ok=True)
+        os.link(path, inc_raw / path.relative_to(raw))
     print(f"  dbt build after {last} lands ({name}) ...", flush=True)
     after = _dbt_build(f"incremental dbt build ({name})", db, target, dbt_vars, inc_dir / "incremental.log")
     appended = sum(count_lines(p) for p in held_back)
@@ -638,6 +640,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-incremental", action="store_true", help="skip the append-one-day incremental build"
     )
+    parser.add_argument(
+        "--no-tenfold", action="store_true", help="skip the UCI file repeated ten times (uci_tenfold.py)"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results.md and results.json go")
     parser.add_argument(
         "--append",
@@ -661,8 +666,8 @@ def main(argv: list[str] | None = None) -> int:
             workdir = args.workdir / f"shop_{scale:g}"
             raw, gen_stats = generate(scale, workdir)
             rows = {
-                "order_lines": count_lines(raw / "orders*.csv"),
-                "event_rows": count_lines(raw / "events*.csv"),
+                "order_lines": count_lines(raw / "**/orders*.csv"),
+                "event_rows": count_lines(raw / "**/events*.csv"),
             }
             run = bench_dataset(name, "shop", raw, workdir, rows)
             run["generate"] = gen_stats
@@ -685,6 +690,16 @@ def main(argv: list[str] | None = None) -> int:
                 "online_retail (UCI)", "online_retail", ONLINE_RETAIL, args.workdir / "online_retail", rows
             )
             report["runs"].append(run)
+            if not args.no_tenfold:
+                print("online_retail x10 (UCI repeated ten times):", flush=True)
+                tenfold = args.workdir / "online_retail_x10" / "online_retail_x10.csv"
+                if not tenfold.exists():
+                    uci_tenfold.make(ONLINE_RETAIL, tenfold)
+                rows = {"order_lines": count_lines(tenfold)}
+                run = bench_dataset(
+                    "online_retail x10", "online_retail", tenfold, args.workdir / "online_retail_x10", rows
+                )
+                report["runs"].append(run)
     except BenchError as exc:
         print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
         return 1
