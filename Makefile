@@ -16,7 +16,7 @@ SCALE ?= 1
 SEED ?= 42
 SHOP_RAW ?= data/raw/shop
 SHOP_TRUTH ?= data/truth/shop
-# How generated orders and events land: single (orders.csv, events.csv), daily or monthly files.
+# How generated orders and events land: single (orders.csv, events.csv), or daily/monthly landed_on= partitions.
 LAYOUT ?= single
 ONLINE_RETAIL_CSV ?= data/raw/online_retail/online_retail.csv.gz
 WAREHOUSE = $${ECOM_DUCKDB_PATH:-data/warehouse.duckdb}
@@ -30,7 +30,7 @@ CI_SCALE ?= 1
 
 help:
 	@echo "make run    - set up .venv, generate shop data if missing, dbt build + docs (SOURCE=online_retail ONLINE_RETAIL_CSV=<file> for UCI;"
-	@echo "              LAYOUT=daily generates orders/events as one file per day; a later make run reads only new files)"
+	@echo "              LAYOUT=daily generates orders/events as landed_on= partitions; a later make run reads only new ones)"
 	@echo "make test   - ruff, sqlfluff, pytest and a full dbt build with all dbt tests (what CI runs)"
 	@echo "make bench  - time dbt build against a plain DuckDB script and pandas (BENCH_SCALES='1 10', BENCH_BIG=1 adds 100)"
 
@@ -42,10 +42,10 @@ $(BIN)/.installed: requirements.lock
 
 venv: $(BIN)/.installed
 
-# Generates only when the folder has no events file yet, whole (events.csv) or landed per day/month.
+# Generates only when the folder has no events file yet, whole (events.csv) or landed per day.
 ifeq ($(SOURCE),shop)
 data: | $(BIN)/.installed
-	@if ls $(SHOP_RAW)/events*.csv >/dev/null 2>&1; then echo "data: using the files in $(SHOP_RAW)"; else \
+	@if [ -e $(SHOP_RAW)/events.csv ] || ls $(SHOP_RAW)/events/landed_on=*/*.csv >/dev/null 2>&1; then echo "data: using the files in $(SHOP_RAW)"; else \
 		$(BIN)/python -m ecom_analytics.generator --scale $(SCALE) --seed $(SEED) --layout $(LAYOUT) \
 			--out $(SHOP_RAW) --truth $(SHOP_TRUTH); fi
 else

@@ -24,10 +24,11 @@
     ]) }}
 {%- endmacro %}
 
-{#- The dq_<reason_code> flag columns of a built relation, as reason codes, in column order. -#}
+{#- The dq_<reason_code> flag columns of a built relation, as reason codes, in column order; none while the
+    relation is not built (parsing, or compiling before the first build). -#}
 {% macro dq_flag_reasons(relation) %}
-    {%- if not execute -%}
-        {{ return([]) }}
+    {%- if not execute or adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+        {{ return(none) }}
     {%- endif -%}
     {%- set reasons = [] -%}
     {%- for column in adapter.get_columns_in_relation(relation) if column.name.startswith('dq_')
@@ -43,7 +44,10 @@
     `where` narrows the records read (e.g. to one grain of a relation). -#}
 {% macro dq_issue_rows(relation, source_table, where='1 = 1') -%}
     {%- set reasons = dq_flag_reasons(relation) -%}
-    {%- if execute and not reasons -%}
+    {%- if reasons is none -%}
+        {#- not built yet: a query of the same shape, so the model still compiles -#}
+        {%- set reasons = ['none'] -%}
+    {%- elif not reasons -%}
         {{ exceptions.raise_compiler_error(relation ~ " has no dq_<reason_code> flag column") }}
     {%- endif -%}
     {%- set reason_rows = [] -%}
