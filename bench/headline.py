@@ -23,7 +23,7 @@ def cents(value) -> float:
 
 
 def headline_from_marts(db: Path) -> dict:
-    """Read the headline from a built warehouse's public marts (CONTRACT.md names)."""
+    """Read the headline from a built warehouse's public marts (docs/interface.md names)."""
     import duckdb
 
     with duckdb.connect(str(db), read_only=True) as con:

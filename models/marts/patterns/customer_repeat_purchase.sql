@@ -1,4 +1,4 @@
--- One summary row: guests have no identity to repeat with, so only lines with a customer count (CONTRACT.md).
+-- One summary row: guests have no identity to repeat with, so only lines with a customer count (docs/interface.md).
 with
 
 order_lines as (

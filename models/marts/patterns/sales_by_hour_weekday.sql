@@ -6,7 +6,7 @@ order_lines as (
 ),
 
 sale_orders as (
-    -- an order is timed by its payment, the moment its revenue is recognised (CONTRACT.md)
+    -- an order is timed by its payment, the moment its revenue is recognised (docs/interface.md)
     select
         order_key,
         min(customer_id) as customer_id,
