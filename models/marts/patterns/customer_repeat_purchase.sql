@@ -1,4 +1,5 @@
--- One summary row: guests have no identity to repeat with, so only lines with a customer count (docs/interface.md).
+-- One summary row per source system (the active one): guests have no identity to repeat with, so only lines with
+-- a customer count (docs/interface.md).
 with
 
 order_lines as (
@@ -30,6 +31,8 @@ summary as (
 
 final as (
     select
+        cast('{{ validated_choice('source_system', ['shop', 'online_retail']) }}' as {{ dbt.type_string() }})
+            as source_system,
         cast(customers as {{ dbt.type_bigint() }}) as customers,
         cast(coalesce(repeat_customers, 0) as {{ dbt.type_bigint() }}) as repeat_customers,
         cast(customers - coalesce(repeat_customers, 0) as {{ dbt.type_bigint() }}) as one_time_customers,
