@@ -2,8 +2,27 @@
 -- merges on top. Each check is a dq_<reason_code> flag; quarantine_reason is the first quarantine flag set.
 with
 
+-- every column but the personal data (email, names), which stays in staging
 users as (
-    select * from {{ ref('stg_shop__users') }}
+    select
+        user_id,
+        parent_user_id,
+        created_at,
+        deleted_at,
+        merged_at,
+        user_id_text,
+        parent_user_id_text,
+        created_at_text,
+        deleted_at_text,
+        merged_at_text,
+        has_invalid_id,
+        has_invalid_parent_id,
+        has_odd_timestamp_format,
+        has_unparseable_timestamp,
+        source_file,
+        row_fingerprint,
+        copy_number
+    from {{ ref('stg_shop__users') }}
     where not is_header_row
 ),
 
