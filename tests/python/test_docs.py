@@ -29,6 +29,7 @@ CONTRACT_MARTS = {
     "dim_items",
     "revenue_by_period",
     "item_rankings",
+    "item_rankings_by_period",
     "customer_rfm",
     "customer_segments",
     "segment_profiles",

@@ -435,6 +435,34 @@ def test_real_file_top_items(real, online_retail_build, measure):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("grain", "start"), [("month", "2011-11-01"), ("quarter", "2011-07-01")])
+def test_real_file_top_items_of_a_period(real, online_retail_build, grain, start):
+    clean = kept(real)
+    products = clean[clean["is_product"]].copy()
+    period = products["when"].dt.to_period("M" if grain == "month" else "Q")
+    products = products[period == pd.Period(start, "M" if grain == "month" else "Q")]
+    per_item = products.groupby("item_id").agg(net_units=("quantity", "sum"), net_revenue=("revenue", "sum"))
+    per_item["net_revenue"] = per_item["net_revenue"].round(3)
+    expected = (
+        per_item.reset_index().sort_values(["net_revenue", "item_id"], ascending=[False, True]).head(10)
+    )
+    got = online_retail_build.df(
+        "select item_id, net_units, net_revenue from marts.item_rankings_by_period"
+        f" where period_grain = '{grain}' and period_start = date '{start}' and rank_by_revenue <= 10"
+        " order by rank_by_revenue"
+    )
+    assert list(got["item_id"]) == list(expected["item_id"])
+    for row, want in zip(got.itertuples(), expected.itertuples(), strict=True):
+        assert row.net_units == want.net_units, row.item_id
+        assert float(row.net_revenue) == pytest.approx(want.net_revenue, abs=0.01), row.item_id
+    items = online_retail_build.query(
+        f"select count(*) from marts.item_rankings_by_period where period_grain = '{grain}'"
+        f" and period_start = date '{start}'"
+    )
+    assert items == [(len(per_item),)]
+
+
+@pytest.mark.slow
 def test_real_file_rfm_of_a_sample_of_customers(real, online_retail_build):
     clean = kept(real)
     sales = clean[(clean["fate"] == "sale") & clean["is_product"] & clean["customer"].notna()]
