@@ -82,6 +82,21 @@ def test_public_models_and_their_columns_are_described(docs):
     assert not problems, "undocumented public models/columns:\n" + "\n".join(problems)
 
 
+# A column description is a sentence or two: it becomes the DuckDB column comment a BI tool shows as a
+# tooltip. Longer explanations belong in the model description or a docs block.
+COLUMN_DESCRIPTION_MAX = 250
+
+
+def test_column_descriptions_are_short(docs):
+    long = [
+        f"{node['name']}.{name}: {len(col['description'])} characters"
+        for node in _public_models(docs["manifest"]).values()
+        for name, col in node["columns"].items()
+        if len(col["description"]) > COLUMN_DESCRIPTION_MAX
+    ]
+    assert not long, f"column descriptions over {COLUMN_DESCRIPTION_MAX} characters:\n" + "\n".join(long)
+
+
 def test_sources_seeds_and_macros_are_described(docs):
     manifest, catalog = docs["manifest"], docs["catalog"]
     problems = []
