@@ -22,7 +22,7 @@ assigned as (
 
 final as (
     select
-        segment_profiles.roi_rank,
+        segment_profiles.value_rank,
         segment_profiles.segment_id,
         segment_profiles.segment_name,
         segment_profiles.customers,
@@ -34,7 +34,7 @@ final as (
         segment_profiles.avg_recency_days,
         segment_profiles.avg_frequency,
         segment_profiles.avg_monetary,
-        segment_profiles.roi_index,
+        segment_profiles.value_index,
         segment_profiles.recommended_action
     from segment_profiles
     left join assigned
@@ -42,4 +42,4 @@ final as (
 )
 
 select * from final
-order by roi_rank, segment_id
+order by value_rank, segment_id

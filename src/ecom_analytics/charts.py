@@ -446,14 +446,14 @@ def key_figures(con: duckdb.DuckDBPyConnection) -> tuple[list[Figure], list[str]
     if have("segment_profiles", ["segment_id", "segment_name", "customer_share", "revenue_share"]):
         cols = columns_of(con, "segment_profiles")
         action = ", recommended_action" if "recommended_action" in cols else ", null"
-        roi = ", roi_index" if "roi_index" in cols else ", null"
-        for seg_id, name, cshare, rshare, act, roi_index in con.execute(
-            f"""select segment_id, segment_name, customer_share, revenue_share {action} {roi}
+        value = ", value_index" if "value_index" in cols else ", null"
+        for seg_id, name, cshare, rshare, act, value_index in con.execute(
+            f"""select segment_id, segment_name, customer_share, revenue_share {action} {value}
             from {SCHEMA}.segment_profiles order by segment_id"""
         ).fetchall():
             text = f"{_share(cshare)} of customers, {_share(rshare)} of revenue"
-            if roi_index is not None:
-                text += f", ROI index {float(roi_index):.2f}"
+            if value_index is not None:
+                text += f", value index {float(value_index):.2f}"
             if act:
                 text += f"; action: {act}"
             figures.append(Figure(f"Segment {seg_id}: {name}", text, "segment_profiles"))

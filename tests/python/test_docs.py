@@ -29,6 +29,7 @@ CONTRACT_MARTS = {
     "dim_items",
     "revenue_by_period",
     "item_rankings",
+    "item_rankings_by_period",
     "customer_rfm",
     "customer_segments",
     "segment_profiles",
@@ -79,6 +80,21 @@ def test_public_models_and_their_columns_are_described(docs):
             if _blank(documented.get(column, {}).get("description")):
                 problems.append(f"{uid}.{column}: no description")
     assert not problems, "undocumented public models/columns:\n" + "\n".join(problems)
+
+
+# A column description is a sentence or two: it becomes the DuckDB column comment a BI tool shows as a
+# tooltip. Longer explanations belong in the model description or a docs block.
+COLUMN_DESCRIPTION_MAX = 250
+
+
+def test_column_descriptions_are_short(docs):
+    long = [
+        f"{node['name']}.{name}: {len(col['description'])} characters"
+        for node in _public_models(docs["manifest"]).values()
+        for name, col in node["columns"].items()
+        if len(col["description"]) > COLUMN_DESCRIPTION_MAX
+    ]
+    assert not long, f"column descriptions over {COLUMN_DESCRIPTION_MAX} characters:\n" + "\n".join(long)
 
 
 def test_sources_seeds_and_macros_are_described(docs):
@@ -251,7 +267,7 @@ def make_marts(path: Path, *, segments: bool = True, order: str = "customer_id")
                 (0, 'even', 0.5, 0.4, 10.0, 1.2, 40.0, 0.8, 'nurture'),
                 (1, 'odd', 0.5, 0.6, 20.0, 1.8, 60.0, 1.2, 'reward')
                 ) t(segment_id, segment_name, customer_share, revenue_share, avg_recency_days, avg_frequency,
-                    avg_monetary, roi_index, recommended_action)"""
+                    avg_monetary, value_index, recommended_action)"""
             )
     return path
 
@@ -317,7 +333,9 @@ def test_key_figures_from_hand_made_marts(tmp_path):
     assert values["Customers who ordered more than once"] == "5 (50.0%)"  # customers 5..9 have frequency 2
     assert values["Top item by net revenue"] == "gadget (item 100): 1,000.00, 40 units"
     assert values["Top item by net units"] == "gadget (item 111): 450.00, 29 units"
-    assert values["Segment 1: odd"] == "50.0% of customers, 60.0% of revenue, ROI index 1.20; action: reward"
+    assert (
+        values["Segment 1: odd"] == "50.0% of customers, 60.0% of revenue, value index 1.20; action: reward"
+    )
     assert sorted(set(missing)) == ["data_quality_summary", "fct_orders"]
     markdown = charts.figures_markdown(figures, missing)
     assert "[item_rankings](#!/model/model.ecom_analytics.item_rankings)" in markdown

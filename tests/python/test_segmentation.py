@@ -32,6 +32,8 @@ from ecom_analytics.segmentation.clustering import (
     fit_segments,
     level,
     name_segments,
+    segment_levels,
+    spend_level,
 )
 from ecom_analytics.segmentation.selection import candidate_ks, mean_silhouettes, sample_index
 
@@ -128,22 +130,16 @@ def test_canonical_order_is_monetary_desc_then_frequency_desc_then_recency_asc()
     assert canonical_order(np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]])) == [1, 0]
 
 
-def test_permuting_raw_labels_gives_the_same_ids_and_names():
+def test_permuting_raw_labels_gives_the_same_ids_and_centroids():
     centers = np.array([[-1.2, 1.3, 1.4], [1.1, 0.1, 1.2], [-0.8, -0.9, -0.7], [1.3, -0.9, -0.9]])
     labels = np.array([0, 1, 2, 3, 3, 2, 1, 0])
-    segments, ids = canonicalise(centers, labels)
+    ordered, ids = canonicalise(centers, labels)
     permutation = np.array([2, 0, 3, 1])  # raw label i becomes permutation[i]
     permuted_centers = np.empty_like(centers)
     permuted_centers[permutation] = centers
-    segments_p, ids_p = canonicalise(permuted_centers, permutation[labels])
+    ordered_p, ids_p = canonicalise(permuted_centers, permutation[labels])
     assert ids.tolist() == ids_p.tolist() == [1, 2, 3, 4, 4, 3, 2, 1]
-    assert [s.segment_name for s in segments] == [s.segment_name for s in segments_p]
-    assert [s.segment_name for s in segments] == [
-        "Recent high-value regulars",
-        "Lapsed high-value repeat buyers",
-        "Recent low-value one-timers",
-        "Lapsed low-value one-timers",
-    ]
+    assert np.array_equal(ordered, ordered_p) and np.array_equal(ordered, centers)
 
 
 def test_levels_and_names():
@@ -154,12 +150,29 @@ def test_levels_and_names():
         "mid",
         "high",
     ]
+    assert [spend_level(v, 1.0, 3.0) for v in (1.0, 1.01, 3.0, 3.01)] == ["low", "mid", "mid", "high"]
     assert base_name("high", "mid", "low") == "Lapsed low-value repeat buyers"
     assert base_name("mid", "high", "mid") == "Cooling mid-value regulars"
 
 
+def test_spend_level_is_plain_money_against_the_quartiles_of_all_customers():
+    # Eight customers: spend quartiles 25% = 7.75 and 75% = 120 (numpy's linear rule). Segment 2 spends 60 on
+    # average: mid-value, below the base's average of 111.5. Its centroid sits above the mean of the log
+    # spend (+1), which the old log-scale level called high: the plain level does not.
+    monetary = np.array([400.0, 300.0, 60.0, 60.0, 60.0, 10.0, 1.0, 1.0])
+    ids = np.array([1, 1, 2, 2, 2, 3, 3, 3])
+    centers = np.array([[-1.0, 1.0, 2.0], [0.0, 0.0, 1.0], [1.0, -1.0, -1.0]])
+    assert np.quantile(monetary, [0.25, 0.75]).tolist() == [7.75, 120.0]
+    assert segment_levels(centers, monetary, ids) == [
+        ("low", "high", "high"),
+        ("mid", "mid", "mid"),
+        ("high", "low", "low"),
+    ]
+
+
 def test_duplicate_names_are_made_unique_in_canonical_order():
-    segments = name_segments(np.array([[-1.0, 1.0, 2.0], [-1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]))
+    levels = [("low", "high", "high"), ("low", "high", "high"), ("mid", "mid", "mid")]
+    segments = name_segments(levels, np.zeros((3, 3)))
     assert [s.segment_name for s in segments] == [
         "Recent high-value regulars",
         "Recent high-value regulars 2",
@@ -184,10 +197,12 @@ def test_planted_groups_are_recovered_and_named_after_their_rfm():
     purity = (out["segment_id"] == out["group"].map(pairs)).mean()
     assert purity > 0.98 and pairs.nunique() == 4
     names = out.groupby("group")["segment_name"].agg(lambda s: s.mode().iloc[0]).to_dict()
-    # group 0 spends most -> segment 1; names follow the hand-chosen medians
+    # group 0 spends most -> segment 1; names follow the hand-chosen medians. Spend is against the quartiles
+    # of all customers: with four equal groups only the top group is above the third quartile, so group 1
+    # (1,500 against 2,000) is mid-value.
     assert pairs[0] == 1
     assert names[0].startswith("Recent high-value") and names[0].endswith("regulars")
-    assert names[1].startswith("Lapsed high-value")
+    assert names[1].startswith("Lapsed mid-value")
     assert names[2].startswith("Recent") and names[2].endswith("one-timers")
     assert names[3].startswith("Lapsed low-value one-timers")
 

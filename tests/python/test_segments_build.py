@@ -97,13 +97,13 @@ def test_profiles_match_a_pandas_recount(shop_build):
     )
     expected["customer_share"] = expected["customers"] / len(joined)
     expected["revenue_share"] = expected["revenue"] / joined["monetary"].sum()
-    expected["roi_index"] = expected["revenue_share"] / expected["customer_share"]
+    expected["value_index"] = expected["revenue_share"] / expected["customer_share"]
     z = (logs.groupby(joined["segment_id"]).mean() - logs.mean()) / logs.std(ddof=0)
     profiles = shop_build.df("select * from marts.segment_profiles order by segment_id").set_index(
         "segment_id"
     )
     assert profiles.index.tolist() == list(range(1, len(expected) + 1))
-    for column in ("customers", "customer_share", "revenue_share", "roi_index", "avg_frequency"):
+    for column in ("customers", "customer_share", "revenue_share", "value_index", "avg_frequency"):
         assert profiles[column].astype(float).tolist() == pytest.approx(expected[column].tolist(), rel=1e-9)
     assert profiles["revenue"].astype(float).tolist() == pytest.approx(expected["revenue"].tolist(), rel=1e-9)
     # The mart keeps 6 decimals of each deviation (two builds agree to the bit): half a unit in the 6th.

@@ -1,15 +1,20 @@
--- Every grain of revenue_by_period must add up to the same revenue, returns and net as the order lines: a line
--- lost or double-counted by a period bucket shows up here. A grain with no rows at all fails too.
+-- Every grain of revenue_by_period must add up to the same statement as the order lines: a line lost or
+-- double-counted by a period bucket shows up here, and so does a total that is not the sum of every money line.
+-- A grain with no rows at all fails too.
 {%- set period_grains = ['day', 'week', 'month', 'quarter', 'year'] %}
+{%- set measures = ['revenue', 'returns', 'net_revenue', 'shipping_revenue', 'adjustments', 'total'] %}
 
 with
 
 line_totals as (
 
     select
-        sum(case when is_sale then line_revenue else 0 end) as revenue,
-        -sum(case when is_return then line_revenue else 0 end) as returns,
-        sum(case when is_sale or is_return then line_revenue else 0 end) as net_revenue
+        sum(case when line_class = 'product_sale' then line_revenue else 0 end) as revenue,
+        -sum(case when line_class = 'product_return' then line_revenue else 0 end) as returns,
+        sum(case when line_class in ('product_sale', 'product_return') then line_revenue else 0 end) as net_revenue,
+        sum(case when line_class = 'shipping' then line_revenue else 0 end) as shipping_revenue,
+        sum(case when line_class = 'adjustment' then line_revenue else 0 end) as adjustments,
+        sum(case when line_class != 'unpaid' then line_revenue else 0 end) as total
     from {{ ref('fct_order_lines') }}
 
 ),
@@ -27,9 +32,9 @@ period_totals as (
 
     select
         period_grain,
-        sum(revenue) as revenue,
-        sum(returns) as returns,
-        sum(net_revenue) as net_revenue
+        {% for measure in measures %}
+            sum({{ measure }}) as {{ measure }}{% if not loop.last %},{% endif %}
+        {% endfor %}
     from {{ ref('revenue_by_period') }}
     group by period_grain
 
@@ -39,20 +44,19 @@ final as (
 
     select
         grains.period_grain,
-        period_totals.revenue as period_revenue,
-        line_totals.revenue as line_revenue,
-        period_totals.returns as period_returns,
-        line_totals.returns as line_returns,
-        period_totals.net_revenue as period_net_revenue,
-        line_totals.net_revenue as line_net_revenue
+        {% for measure in measures %}
+            period_totals.{{ measure }} as period_{{ measure }},
+            line_totals.{{ measure }} as line_{{ measure }}{% if not loop.last %},{% endif %}
+        {% endfor %}
     from grains
     cross join line_totals
     left join period_totals
         on grains.period_grain = period_totals.period_grain
     where
-        coalesce(period_totals.revenue, -1) != coalesce(line_totals.revenue, 0)
-        or coalesce(period_totals.returns, -1) != coalesce(line_totals.returns, 0)
-        or coalesce(period_totals.net_revenue, -1) != coalesce(line_totals.net_revenue, 0)
+        {% for measure in measures %}
+            coalesce(period_totals.{{ measure }}, -1) != coalesce(line_totals.{{ measure }}, 0)
+            {% if not loop.last %}or{% endif %}
+        {% endfor %}
 
 )
 

@@ -25,6 +25,7 @@ item_kind_matches as (
     select
         items_written.item_id,
         non_product_codes.item_kind,
+        non_product_codes.negative_price_allowed,
         non_product_codes.meaning,
         -- A code could match an exact entry and a prefix entry: the longest (most specific) entry wins.
         row_number() over (
@@ -50,6 +51,7 @@ item_kinds as (
     select
         item_id,
         item_kind,
+        negative_price_allowed,
         meaning as item_kind_meaning
     from item_kind_matches
     where match_rank = 1
@@ -64,7 +66,7 @@ classified as (
         item_kinds.item_kind_meaning,
         item_kinds.item_kind is null as is_product,
         -- One reason per quarantined row, in this order: a copy is a copy whatever else is wrong with it,
-        -- then rows that cannot be read, then the value rules of CONTRACT.md.
+        -- then rows that cannot be read, then the value rules of docs/interface.md.
         case
             when invoice_lines.copy_number > 1 then 'duplicate_row'
             when
@@ -80,7 +82,9 @@ classified as (
                 or invoice_lines.invoiced_at is null
                 or (invoice_lines.customer_id_text is not null and invoice_lines.customer_id is null)
                 then 'unparseable_value'
-            when invoice_lines.unit_price < 0 then 'negative_price'
+            -- A bad-debt write-off is keyed as a negative price (seed): both sides of the pair stay, as adjustments.
+            when invoice_lines.unit_price < 0 and not coalesce(item_kinds.negative_price_allowed, false)
+                then 'negative_price'
             when not invoice_lines.is_cancellation and invoice_lines.quantity < 0 then 'negative_quantity'
             when invoice_lines.quantity = 0 then 'zero_quantity'
             when invoice_lines.is_cancellation and invoice_lines.quantity > 0 then 'positive_cancellation'
@@ -99,6 +103,9 @@ final as (
             when quarantine_reason is not null then null
             -- A C invoice credits what an earlier invoice charged: a return, whatever the item.
             when is_cancellation then 'return'
+            -- A kept negative price is not a sale (docs/interface.md: unit price >= 0): the seed line_classes
+            -- classifies it by its item kind.
+            when unit_price < 0 then 'other'
             else 'sale'
         end as line_type
     from classified

@@ -15,18 +15,18 @@ order_lines as (
 
 purchases as (
 
-    -- first/last order and order count describe purchases (orders with a sale), the same basis as customer_rfm;
-    -- unpaid orders are not purchases.
+    -- first/last order and order count describe purchases (orders with a product sale), the same basis as
+    -- customer_rfm; unpaid orders, postage or fees alone are not purchases.
     select
         customer_id,
-        min(case when is_sale then ordered_at end) as first_order_at,
-        max(case when is_sale then ordered_at end) as last_order_at,
-        min(case when is_sale then paid_at end) as first_paid_at,
-        max(case when is_sale then paid_at end) as last_paid_at,
-        count(distinct case when is_sale then order_key end) as orders,
-        sum(case when is_sale then quantity else 0 end) as units,
-        sum(case when is_sale then line_revenue else 0 end) as revenue,
-        -sum(case when is_return then line_revenue else 0 end) as returns
+        min(case when line_class = 'product_sale' then ordered_at end) as first_order_at,
+        max(case when line_class = 'product_sale' then ordered_at end) as last_order_at,
+        min(case when line_class = 'product_sale' then paid_at end) as first_paid_at,
+        max(case when line_class = 'product_sale' then paid_at end) as last_paid_at,
+        count(distinct case when line_class = 'product_sale' then order_key end) as orders,
+        sum(case when line_class = 'product_sale' then quantity else 0 end) as units,
+        sum(case when line_class = 'product_sale' then line_revenue else 0 end) as revenue,
+        -sum(case when line_class = 'product_return' then line_revenue else 0 end) as returns
     from order_lines
     group by customer_id
 

@@ -15,13 +15,18 @@ orders as (
         max(customer_id) as customer_id,
         min(ordered_at) as ordered_at,
         min(paid_at) as paid_at,
+        max(currency) as currency,
         count(*) as line_count,
         sum(case when is_sale then 1 else 0 end) as sale_lines,
         sum(case when is_return then 1 else 0 end) as return_lines,
-        sum(case when is_sale then quantity else 0 end) as units,
-        -sum(case when is_return then quantity else 0 end) as units_returned,
+        sum(case when line_class = 'product_sale' then quantity else 0 end) as units,
+        -sum(case when line_class = 'product_return' then quantity else 0 end) as units_returned,
         sum(case when is_sale then line_revenue else 0 end) as order_revenue,
-        -sum(case when is_return then line_revenue else 0 end) as returns
+        sum(case when line_class = 'product_sale' then line_revenue else 0 end) as revenue,
+        -sum(case when line_class = 'product_return' then line_revenue else 0 end) as returns,
+        sum(case when line_class = 'shipping' then line_revenue else 0 end) as shipping_revenue,
+        sum(case when line_class = 'adjustment' then line_revenue else 0 end) as adjustments,
+        sum(case when line_class != 'unpaid' then line_revenue else 0 end) as total
     from order_lines
     group by order_key
 
@@ -35,14 +40,19 @@ final as (
         customer_id is null as is_guest,
         ordered_at,
         paid_at,
+        currency,
         cast(line_count as {{ dbt.type_int() }}) as line_count,
         cast(sale_lines as {{ dbt.type_int() }}) as sale_lines,
         cast(return_lines as {{ dbt.type_int() }}) as return_lines,
         cast(units as {{ dbt.type_bigint() }}) as units,
         cast(units_returned as {{ dbt.type_bigint() }}) as units_returned,
         order_revenue,
+        revenue,
         returns,
-        order_revenue - returns as net_revenue,
+        revenue - returns as net_revenue,
+        shipping_revenue,
+        adjustments,
+        total,
         sale_lines > 0 as has_sale,
         -- A credit note (online_retail C-invoice) holds only return lines.
         return_lines > 0 and return_lines = line_count as is_return_order

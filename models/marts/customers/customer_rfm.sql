@@ -3,7 +3,7 @@ with
 order_lines as (
 
     select * from {{ ref('fct_order_lines') }}
-    where is_sale and customer_id is not null
+    where line_class = 'product_sale' and customer_id is not null
 
 ),
 

@@ -3,7 +3,7 @@ with
 order_lines as (
 
     select * from {{ ref('fct_order_lines') }}
-    where is_sale or is_return
+    where line_class in ('product_sale', 'product_return')
 
 ),
 
@@ -18,12 +18,13 @@ item_totals as (
 
     select
         item_id,
-        sum(case when is_sale then quantity else 0 end) as units_sold,
-        -sum(case when is_return then quantity else 0 end) as units_returned,
-        sum(case when is_sale then line_revenue else 0 end) as gross_revenue,
-        -sum(case when is_return then line_revenue else 0 end) as returns,
-        count(distinct case when is_sale then order_key end) as orders,
-        count(distinct case when is_sale then customer_id end) as buyers
+        max(currency) as currency,
+        sum(case when line_class = 'product_sale' then quantity else 0 end) as units_sold,
+        -sum(case when line_class = 'product_return' then quantity else 0 end) as units_returned,
+        sum(case when line_class = 'product_sale' then line_revenue else 0 end) as gross_revenue,
+        -sum(case when line_class = 'product_return' then line_revenue else 0 end) as returns,
+        count(distinct case when line_class = 'product_sale' then order_key end) as orders,
+        count(distinct case when line_class = 'product_sale' then customer_id end) as buyers
     from order_lines
     group by item_id
 
@@ -37,6 +38,7 @@ products as (
         items.item_id,
         items.item_name,
         items.category,
+        item_totals.currency,
         cast(item_totals.units_sold as {{ dbt.type_bigint() }}) as units_sold,
         cast(item_totals.units_returned as {{ dbt.type_bigint() }}) as units_returned,
         cast(item_totals.units_sold - item_totals.units_returned as {{ dbt.type_bigint() }}) as net_units,
@@ -74,6 +76,7 @@ final as (
         units_sold,
         units_returned,
         net_units,
+        currency,
         gross_revenue,
         returns,
         net_revenue,

@@ -4,20 +4,21 @@ with
 
 order_lines as (
 
+    -- Every money line (unpaid lines are not money yet): the statement adds up to total.
     select * from {{ ref('fct_order_lines') }}
-    where is_sale or is_return
+    where line_class != 'unpaid'
 
 ),
 
 first_sales as (
 
-    -- A customer is new in the period of their FIRST SALE (by payment date, like revenue), whatever they
-    -- ordered or returned before it.
+    -- A customer is new in the period of their FIRST PRODUCT SALE (by payment date, like revenue), whatever
+    -- they ordered or returned before it.
     select
         customer_id,
         min(recognised_at) as first_sale_at
     from order_lines
-    where is_sale and customer_id is not null
+    where line_class = 'product_sale' and customer_id is not null
     group by customer_id
 
 ),
@@ -27,9 +28,9 @@ dated_lines as (
     select
         order_lines.order_key,
         order_lines.customer_id,
-        order_lines.is_sale,
-        order_lines.is_return,
+        order_lines.line_class,
         order_lines.line_revenue,
+        order_lines.currency,
         order_lines.recognised_at,
         first_sales.first_sale_at
     from order_lines
@@ -49,9 +50,9 @@ by_grain as (
             cast({{ dbt.date_trunc(period_grain, 'first_sale_at') }} as date) as first_sale_period_start,
             order_key,
             customer_id,
-            is_sale,
-            is_return,
-            line_revenue
+            line_class,
+            line_revenue,
+            currency
         from dated_lines
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -63,14 +64,21 @@ aggregated as (
     select
         period_grain,
         period_start,
-        sum(case when is_sale then line_revenue else 0 end) as revenue,
-        -sum(case when is_return then line_revenue else 0 end) as returns,
-        count(distinct case when is_sale then order_key end) as orders,
-        count(distinct case when is_sale then customer_id end) as customers,
-        count(distinct case when is_sale and first_sale_period_start = period_start then customer_id end)
-            as new_customers
+        currency,
+        sum(case when line_class = 'product_sale' then line_revenue else 0 end) as revenue,
+        -sum(case when line_class = 'product_return' then line_revenue else 0 end) as returns,
+        sum(case when line_class = 'shipping' then line_revenue else 0 end) as shipping_revenue,
+        sum(case when line_class = 'adjustment' then line_revenue else 0 end) as adjustments,
+        sum(line_revenue) as total,
+        count(distinct case when line_class = 'product_sale' then order_key end) as orders,
+        count(distinct case when line_class = 'product_sale' then customer_id end) as customers,
+        count(
+            distinct case
+                when line_class = 'product_sale' and first_sale_period_start = period_start then customer_id
+            end
+        ) as new_customers
     from by_grain
-    group by period_grain, period_start
+    group by period_grain, period_start, currency
 
 ),
 
@@ -79,14 +87,18 @@ final as (
     select
         period_grain,
         period_start,
+        currency,
         revenue,
         returns,
         revenue - returns as net_revenue,
+        shipping_revenue,
+        adjustments,
+        total,
         cast(orders as {{ dbt.type_int() }}) as orders,
         cast(customers as {{ dbt.type_int() }}) as customers,
         cast(new_customers as {{ dbt.type_int() }}) as new_customers,
         cast(customers - new_customers as {{ dbt.type_int() }}) as returning_customers,
-        -- A period with only returns has no orders: no average rather than a division by zero.
+        -- A period with only returns or adjustments has no orders: no average rather than a division by zero.
         case
             when orders > 0 then cast(revenue / orders as decimal(38, 3))
         end as avg_order_value

@@ -84,11 +84,11 @@ profiled as (
 
 ),
 
-with_roi as (
+with_value as (
 
     select
         *,
-        revenue_share / customer_share as roi_index
+        revenue_share / customer_share as value_index
     from profiled
 
 ),
@@ -97,50 +97,50 @@ matched_actions as (
 
     -- Each segment takes the most specific matching pattern (lowest priority); the catch-all row matches all.
     select
-        with_roi.segment_id,
+        with_value.segment_id,
         segment_actions.action_id,
         segment_actions.recommended_action,
         row_number() over (
-            partition by with_roi.segment_id
+            partition by with_value.segment_id
             order by segment_actions.priority, segment_actions.action_id
         ) as match_rank
-    from with_roi
+    from with_value
     inner join segment_actions
         on
-            segment_actions.recency_level in (with_roi.recency_level, 'any')
-            and segment_actions.frequency_level in (with_roi.frequency_level, 'any')
-            and segment_actions.monetary_level in (with_roi.monetary_level, 'any')
+            segment_actions.recency_level in (with_value.recency_level, 'any')
+            and segment_actions.frequency_level in (with_value.frequency_level, 'any')
+            and segment_actions.monetary_level in (with_value.monetary_level, 'any')
 
 ),
 
 final as (
 
     select
-        cast(with_roi.segment_id as {{ dbt.type_int() }}) as segment_id,
-        with_roi.segment_name,
-        with_roi.recency_level,
-        with_roi.frequency_level,
-        with_roi.monetary_level,
-        cast(with_roi.customers as {{ dbt.type_bigint() }}) as customers,
-        with_roi.customer_share,
-        cast(with_roi.revenue as decimal(38, 3)) as revenue,
-        with_roi.revenue_share,
-        with_roi.avg_recency_days,
-        with_roi.avg_frequency,
-        with_roi.avg_monetary,
-        with_roi.recency_deviation_z,
-        with_roi.frequency_deviation_z,
-        with_roi.monetary_deviation_z,
-        with_roi.roi_index,
+        cast(with_value.segment_id as {{ dbt.type_int() }}) as segment_id,
+        with_value.segment_name,
+        with_value.recency_level,
+        with_value.frequency_level,
+        with_value.monetary_level,
+        cast(with_value.customers as {{ dbt.type_bigint() }}) as customers,
+        with_value.customer_share,
+        cast(with_value.revenue as decimal(38, 3)) as revenue,
+        with_value.revenue_share,
+        with_value.avg_recency_days,
+        with_value.avg_frequency,
+        with_value.avg_monetary,
+        with_value.recency_deviation_z,
+        with_value.frequency_deviation_z,
+        with_value.monetary_deviation_z,
+        with_value.value_index,
         cast(
-            row_number() over (order by with_roi.roi_index desc, with_roi.segment_id asc) as {{ dbt.type_int() }}
-        ) as roi_rank,
+            row_number() over (order by with_value.value_index desc, with_value.segment_id asc) as {{ dbt.type_int() }}
+        ) as value_rank,
         matched_actions.action_id,
         matched_actions.recommended_action
-    from with_roi
+    from with_value
     left join matched_actions
         on
-            with_roi.segment_id = matched_actions.segment_id
+            with_value.segment_id = matched_actions.segment_id
             and matched_actions.match_rank = 1
 
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .clustering import RANDOM_SEED, fit_segments
+from .clustering import RANDOM_SEED, fit_segments, name_segments, segment_levels
 from .features import (
     FEATURES,
     LOG_FEATURES,
@@ -74,7 +74,8 @@ def assign_segments(rfm: pd.DataFrame, k: int, seed: int = RANDOM_SEED) -> pd.Da
     features, _ = transform_features(rfm)
     scaled = features[list(SCALED_FEATURES)].to_numpy()
     fit = fit_segments(scaled, k, seed=seed)
-    by_id = {s.segment_id: s for s in fit.segments}
+    levels = segment_levels(fit.centers, features["monetary"].to_numpy(), fit.segment_ids)
+    by_id = {s.segment_id: s for s in name_segments(levels, fit.centers)}
     out = pd.DataFrame({"customer_id": features["customer_id"].to_numpy(), "segment_id": fit.segment_ids})
     out["segment_name"] = [by_id[i].segment_name for i in fit.segment_ids]
     for attribute in ("recency_level", "frequency_level", "monetary_level"):
