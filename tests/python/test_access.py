@@ -8,38 +8,17 @@ parses it twice: reading a protected intermediate model parses, reading a privat
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, dbt
+from conftest import REPO, copy_dbt_project, dbt
 
-# What `dbt parse` reads; everything else (data, target, venvs) stays behind.
-PROJECT_PARTS = [
-    "dbt_project.yml",
-    "profiles.yml",
-    "models",
-    "python_models",
-    "macros",
-    "seeds",
-    "tests",
-    "analyses",
-]
+# Access by the first folder under models/; marts and the Python models are public.
+LAYER_ACCESS = {"staging": "private", "intermediate": "protected", "semantic": "protected"}
 PROBE = "models/marts/sales/probe_cross_group_ref.sql"
 
 pytestmark = pytest.mark.slow
-
-
-def copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for part in PROJECT_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, dest / part)
-    return dest
 
 
 def parse(project: Path, target: Path, db: Path):
@@ -63,14 +42,14 @@ def test_every_model_has_a_group_and_the_layer_access(manifest):
     for node in models:
         name, layer = node["name"], node["fqn"][1]
         assert node["group"] in groups, f"{name} has no known group: {node['group']}"
-        expected = {"staging": "private", "intermediate": "protected"}.get(layer, "public")
+        expected = LAYER_ACCESS.get(layer, "public")
         assert node["access"] == expected, f"{name} ({layer}): access {node['access']}, expected {expected}"
     layers = {n["fqn"][1] for n in models}
     assert {"staging", "intermediate", "marts"} <= layers
 
 
 def test_a_cross_group_ref_of_a_private_model_fails_parsing(tmp_path):
-    project = copy_project(tmp_path / "project")
+    project = copy_dbt_project(tmp_path / "project")
     probe = project / PROBE
     db = tmp_path / "w.duckdb"
 
