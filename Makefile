@@ -26,12 +26,13 @@ DBT_VARS = {source_system: $(SOURCE), shop_raw_path: $(SHOP_RAW), online_retail_
 CI_DIR ?= data/ci
 CI_SCALE ?= 1
 
-.PHONY: help venv data run build charts docs chromium test lint pytest ci-build bench clean
+.PHONY: help venv data run build charts docs chromium metricflow semantic test lint pytest ci-build bench clean
 
 help:
 	@echo "make run    - set up .venv, generate shop data if missing, dbt build + docs (SOURCE=online_retail ONLINE_RETAIL_CSV=<file> for UCI;"
 	@echo "              LAYOUT=daily generates orders/events as landed_on= partitions; a later make run reads only new ones)"
 	@echo "make test   - ruff, sqlfluff, pytest and a full dbt build with all dbt tests (what CI runs)"
+	@echo "make semantic - the semantic layer's metrics by month (MetricFlow in .venv-metricflow)"
 	@echo "make bench  - time dbt build against a plain DuckDB script and pandas (BENCH_SCALES='1 10', BENCH_BIG=1 adds 100)"
 
 $(BIN)/.installed: requirements.lock
@@ -103,7 +104,27 @@ pytest: venv
 chromium:
 	scripts/ensure_chromium.sh
 
-test: lint ci-build chromium pytest
+# MetricFlow (the semantic layer's `mf`) pins its own dbt stack, so it gets its own venv.
+MF_VENV := .venv-metricflow
+$(MF_VENV)/bin/.installed: requirements-metricflow.lock
+	$(PYTHON) -m venv $(MF_VENV)
+	$(MF_VENV)/bin/pip install --quiet --upgrade pip
+	$(MF_VENV)/bin/pip install --quiet -r requirements-metricflow.lock
+	touch $@
+
+metricflow: $(MF_VENV)/bin/.installed
+
+# The metrics of models/semantic/ by month from the warehouse `make run` built; `mf` reads target/.
+semantic: metricflow
+	$(MF_VENV)/bin/dbt parse --vars '$(DBT_VARS)'
+	$(MF_VENV)/bin/mf query --metrics revenue,returns,net_revenue,orders,customers,average_order_value \
+		--group-by metric_time__month --order metric_time__month
+
+# Optional stacks the tests need, one per line so that each addition merges on its own.
+TEST_STACKS := chromium
+TEST_STACKS += metricflow
+
+test: lint ci-build $(TEST_STACKS) pytest
 
 bench: venv
 	$(BIN)/python -m bench.run $(if $(BENCH_BIG),--big,)

@@ -7,6 +7,7 @@ so the suite reuses that warehouse; run alone, `pytest` builds its own copy at a
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -119,3 +120,28 @@ def online_retail_build(tmp_path_factory) -> Build:
         dbt_vars={"source_system": "online_retail", "online_retail_csv": str(REAL_ONLINE_RETAIL)},
     )
     return build
+
+
+# What `dbt parse` and `mf` read from the repository; data, targets and virtualenvs stay behind.
+DBT_PROJECT_PARTS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "python_models",
+    "macros",
+    "seeds",
+    "tests",
+    "analyses",
+)
+
+
+def copy_dbt_project(dest: Path) -> Path:
+    """A copy of the dbt project in `dest`, to parse with changes or with its own target/ folder."""
+    dest.mkdir(parents=True)
+    for part in DBT_PROJECT_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, dest / part)
+    return dest

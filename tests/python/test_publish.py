@@ -334,3 +334,70 @@ def test_readers_see_complete_marts_while_a_real_dbt_build_runs(shop_build, tmp_
         partial = [s for s in seen if s not in (state_old, state_new)]
         assert not partial, f"{kind} readers saw {len(partial)} partial states, e.g. {partial[0]}"
         assert state_old in seen and state_new in seen, f"{kind} readers never saw both states"
+
+
+# A BI tool's pooled connection: opened once on the published DuckDB file and held while publishes replace it.
+HELD_READER = textwrap.dedent(
+    """
+    import json, os, sys, traceback
+    import duckdb
+
+    published, log_path, stop_path = sys.argv[1:4]
+    # A small buffer pool, so that reads go back to the file instead of blocks cached at the first read.
+    con = duckdb.connect(
+        os.path.join(published, "marts.duckdb"), read_only=True, config={"memory_limit": "1MB"}
+    )
+    with open(log_path, "a", buffering=1) as log:
+        while not os.path.exists(stop_path):
+            record = {}
+            try:
+                names = [r[0] for r in con.execute(
+                    "select table_name from duckdb_tables() order by 1"
+                ).fetchall()]
+                record["duckdb"] = {
+                    n: con.execute(f"select count(*) from marts.{n}").fetchone()[0] for n in names
+                }
+                # The data itself, not only the row counts of the catalog.
+                record["ids"] = {
+                    n: con.execute(f"select sum(id) from marts.{n}").fetchone()[0] for n in names
+                }
+            except Exception:
+                record["error"] = traceback.format_exc()
+            log.write(json.dumps(record) + "\\n")
+    con.close()
+    """
+)
+
+
+def test_a_held_connection_keeps_its_complete_set_across_publishes(tmp_path):
+    """The readers above connect for every read; a BI tool's connection pool instead holds one connection. It
+    keeps reading the complete set it opened while newer publishes replace the file (never an error, never a
+    mix), and a new connection sees the newest set."""
+    db_a = make_warehouse(tmp_path / "a.duckdb", STATE_A)
+    db_b = make_warehouse(tmp_path / "b.duckdb", STATE_B)
+    out = tmp_path / "published"
+    log, stop = tmp_path / "reads.jsonl", tmp_path / "stop"
+    pub.publish(db_a, out)
+
+    reader = subprocess.Popen([sys.executable, "-c", HELD_READER, str(out), str(log), str(stop)])
+    try:
+        _wait_for_reads(log, 1, reader)
+        for i in range(6):
+            pub.publish(db_b if i % 2 == 0 else db_a, out)
+            _wait_for_reads(log, _lines(log) + 2, reader)
+    finally:
+        stop.touch()
+        reader.wait(timeout=300)
+
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    errors = [r["error"] for r in records if "error" in r]
+    assert not errors, f"{len(errors)} of {len(records)} reads failed, first:\n{errors[0]}"
+    assert len(records) > 12
+    assert all(r["duckdb"] == STATE_A for r in records), "the held connection saw another set than it opened"
+    ids_a = {table: rows * (rows - 1) // 2 for table, rows in STATE_A.items()}
+    assert all(r["ids"] == ids_a for r in records), "the held connection read rows of another publish"
+    # The last publish was db_a's, so check a new connection with B's set first, then the newest.
+    pub.publish(db_b, out)
+    with duckdb.connect(str(out / "marts.duckdb"), read_only=True) as con:
+        names = [r[0] for r in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+        assert {n: con.execute(f"select count(*) from marts.{n}").fetchone()[0] for n in names} == STATE_B

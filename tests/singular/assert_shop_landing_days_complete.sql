@@ -1,4 +1,4 @@
-{{ config(enabled=var('source_system', 'shop') == 'shop', severity='warn') }}
+{{ config(enabled=var('source_system', 'shop') == 'shop', group='ingestion', severity='warn') }}
 -- Warns on every landing day between the first and the last that has no partition of orders or of events: a
 -- day the export missed (or that has not arrived yet). The build goes on; the day is read when it lands, as
 -- long as it lands within the lookback window.

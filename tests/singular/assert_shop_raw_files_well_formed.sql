@@ -1,4 +1,4 @@
-{{ config(enabled=var('source_system', 'shop') == 'shop') }}
+{{ config(enabled=var('source_system', 'shop') == 'shop', group='ingestion') }}
 -- Every CSV file under shop_raw_path is in a layout the project reads, was loaded, and had exactly one header
 -- line (the sources read the header as a row, so a missing, misspelled or reordered header shows here). A
 -- problem stops the build with one line naming the file and what to do (raise_error), not a row count.

@@ -1,4 +1,4 @@
-{{ config(enabled=var('source_system', 'shop') == 'shop') }}
+{{ config(enabled=var('source_system', 'shop') == 'shop', group='ingestion') }}
 -- "Nothing is lost", against counts taken independently of the ledger (int_shop__dq_row_counts): the lines
 -- of the raw files counted through the sources (header lines included, as staging reads them) equal the
 -- staged lines, the ledger's clean rows are the rows really in the clean models, and raw = clean +
