@@ -29,57 +29,115 @@ dated_lines as (
 
 ),
 
-lines_before_cutoff as (
+daily as (
 
+    -- Money per customer and day, so the join with the cutoffs below multiplies days, not lines.
     select
-        cutoffs.cutoff_date,
-        dated_lines.customer_id,
-        dated_lines.order_key,
-        dated_lines.item_id,
-        dated_lines.is_sale,
-        dated_lines.line_revenue,
-        dated_lines.line_date
+        customer_id,
+        line_date,
+        sum(case when is_sale then line_revenue else 0 end) as sales_value,
+        sum(case when not is_sale then abs(line_revenue) else 0 end) as returned_value,
+        max(case when is_sale then 1 else 0 end) as has_sale
     from dated_lines
-    inner join cutoffs
-        on dated_lines.line_date < cutoffs.cutoff_date
+    group by customer_id, line_date
 
 ),
 
-aggregated as (
+first_sales as (
+
+    -- An order (an item) counts at a cutoff when any of its sales is before it, i.e. its first one is: counting
+    -- first dates replaces a count(distinct) per cutoff.
+    select
+        customer_id,
+        'order' as kind,
+        min(line_date) as first_date
+    from dated_lines
+    where is_sale
+    group by customer_id, order_key
+
+    union all
 
     select
-        cutoff_date,
         customer_id,
-        min(case when is_sale then line_date end) as first_sale_date,
-        max(case when is_sale then line_date end) as last_sale_date,
-        count(distinct case when is_sale then order_key end) as frequency,
-        count(distinct case when is_sale then item_id end) as distinct_items,
-        sum(case when is_sale then line_revenue else 0 end) as monetary,
+        'item' as kind,
+        min(line_date) as first_date
+    from dated_lines
+    where is_sale
+    group by customer_id, item_id
+
+),
+
+money_before_cutoff as (
+
+    select
+        cutoffs.cutoff_date,
+        daily.customer_id,
+        min(case when daily.has_sale = 1 then daily.line_date end) as first_sale_date,
+        max(case when daily.has_sale = 1 then daily.line_date end) as last_sale_date,
+        sum(daily.sales_value) as monetary,
         sum(
             case
-                when is_sale and line_date >= {{ dbt.dateadd('day', -90, 'cutoff_date') }} then line_revenue
+                when daily.line_date >= {{ dbt.dateadd('day', -90, 'cutoffs.cutoff_date') }}
+                    then daily.sales_value
                 else 0
             end
         ) as spend_last_90d,
         sum(
             case
                 when
-                    is_sale
-                    and line_date >= {{ dbt.dateadd('day', -180, 'cutoff_date') }}
-                    and line_date < {{ dbt.dateadd('day', -90, 'cutoff_date') }}
-                    then line_revenue
+                    daily.line_date >= {{ dbt.dateadd('day', -180, 'cutoffs.cutoff_date') }}
+                    and daily.line_date < {{ dbt.dateadd('day', -90, 'cutoffs.cutoff_date') }}
+                    then daily.sales_value
                 else 0
             end
         ) as spend_prior_90d,
-        sum(case when not is_sale then abs(line_revenue) else 0 end) as returned_value
-    from lines_before_cutoff
-    group by cutoff_date, customer_id
+        sum(daily.returned_value) as returned_value
+    from daily
+    inner join cutoffs
+        on daily.line_date < cutoffs.cutoff_date
+    group by cutoffs.cutoff_date, daily.customer_id
+
+),
+
+counts_before_cutoff as (
+
+    select
+        cutoffs.cutoff_date,
+        first_sales.customer_id,
+        sum(case when first_sales.kind = 'order' then 1 else 0 end) as frequency,
+        sum(case when first_sales.kind = 'item' then 1 else 0 end) as distinct_items
+    from first_sales
+    inner join cutoffs
+        on first_sales.first_date < cutoffs.cutoff_date
+    group by cutoffs.cutoff_date, first_sales.customer_id
+
+),
+
+aggregated as (
+
+    select
+        money_before_cutoff.cutoff_date,
+        money_before_cutoff.customer_id,
+        money_before_cutoff.first_sale_date,
+        money_before_cutoff.last_sale_date,
+        counts_before_cutoff.frequency,
+        counts_before_cutoff.distinct_items,
+        money_before_cutoff.monetary,
+        money_before_cutoff.spend_last_90d,
+        money_before_cutoff.spend_prior_90d,
+        money_before_cutoff.returned_value
+    from money_before_cutoff
+    inner join counts_before_cutoff
+        on
+            money_before_cutoff.cutoff_date = counts_before_cutoff.cutoff_date
+            and money_before_cutoff.customer_id = counts_before_cutoff.customer_id
 
 ),
 
 measured as (
 
-    -- Customers with a sale before the cutoff only: a customer known only by a return has nothing to score.
+    -- Only customers with a sale before the cutoff are here (the inner join with counts_before_cutoff): a
+    -- customer known only by a return has nothing to score.
     select
         cutoff_date,
         customer_id,
@@ -105,7 +163,6 @@ measured as (
             else 0
         end as returns_share
     from aggregated
-    where frequency > 0
 
 ),
 
