@@ -19,7 +19,13 @@ from ecom_analytics.segmentation import assign_segments
 pytestmark = pytest.mark.slow
 
 MIN_ARI = 0.8
-SEGMENT_TABLES = ("segment_model_selection", "customer_segments", "segment_profiles", "segment_rfm_crosstab")
+SEGMENT_TABLES = (
+    "segment_model_selection",
+    "customer_segments",
+    "segment_profiles",
+    "segment_rfm_crosstab",
+    "segment_stability",
+)
 YML_FILES = (
     REPO / "python_models" / "_segmentation__models.yml",
     REPO / "models" / "marts" / "segments" / "_segments__models.yml",
