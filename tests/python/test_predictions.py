@@ -176,3 +176,28 @@ def test_predictions_frame_deciles_follow_expected_revenue():
     assert len(out) == len(scored) and out["customer_id"].is_unique
     top = out.loc[out["value_decile"] == 1, "expected_revenue"].min()
     assert top >= out.loc[out["value_decile"] == 2, "expected_revenue"].max()
+
+
+def test_insiders_summary_shares_and_interval():
+    from ecom_analytics.predictions.insiders import share_interval, summarise
+
+    now = pd.DataFrame(
+        {
+            "customer_id": [1, 2, 3, 4],
+            "is_insider": [True, False, False, False],
+            "expected_revenue": [30.0, 10.0, 0.0, 0.0],
+            "last_year_revenue": [50.0, 50.0, 0.0, 0.0],
+        }
+    )
+    at_eval = pd.DataFrame(
+        {"customer_id": [1, 2], "was_insider": [True, False], "actual_revenue": [75.0, 25.0]}
+    )
+    row = summarise(now, at_eval, rounds=50)
+    assert (row["members"], row["member_share"]) == (1, 0.25)
+    assert row["last_year_revenue_share"] == 0.5 and row["expected_revenue_share"] == 0.75
+    assert row["oot_revenue_share"] == 0.75 and row["oot_revenue_lift"] == 1.5
+    rng = np.random.default_rng(4)
+    values, mask = rng.gamma(1.0, 100.0, 500), rng.random(500) < 0.1
+    low, high = share_interval(values, mask, rounds=200)
+    point = values[mask].sum() / values.sum()
+    assert low < point < high and (low, high) == share_interval(values, mask, rounds=200)

@@ -95,3 +95,26 @@ def test_built_tables_have_the_documented_types(shop_build):
             shop_build.query(f"select column_name, column_type from (describe marts.{node['name']})")
         )
         assert built == documented, node["name"]
+
+
+def test_insiders_match_a_pandas_recount_of_the_rules(shop_build):
+    rules = shop_build.df("select * from seeds.insiders_rules").set_index("rule_kind")["threshold"]
+    customers = shop_build.df(
+        "select p.customer_id, p.expected_revenue, f.frequency, f.recency_days "
+        "from marts.customer_predictions as p inner join marts.customer_cutoff_features as f "
+        "on p.customer_id = f.customer_id and p.as_of_date = f.cutoff_date"
+    ).sort_values(["expected_revenue", "customer_id"], ascending=[False, True])
+    top = np.arange(1, len(customers) + 1) <= np.ceil(rules["top_share_expected_revenue"] * len(customers))
+    customers["expected_member"] = (
+        (customers["frequency"] >= rules["min_orders"])
+        & (customers["recency_days"] <= rules["max_recency_days"])
+        & top
+    )
+    insiders = shop_build.df("select customer_id, is_insider from marts.insiders")
+    paired = customers.merge(insiders, on="customer_id", validate="one_to_one")
+    assert len(paired) == len(customers)
+    assert (paired["expected_member"] == paired["is_insider"]).all()
+    summary = shop_build.df("select * from marts.insiders_summary")
+    assert len(summary) == 1 and summary.loc[0, "members"] == paired["is_insider"].sum()
+    # the proof: members picked out of time produce more revenue than their head count
+    assert summary.loc[0, "oot_revenue_share_low"] > summary.loc[0, "eval_member_share"]

@@ -20,13 +20,15 @@ totals as (
 
 by_decile as (
 
+    -- Doubles are summed as decimals: a sum of doubles depends on the order parallel threads add them, and two
+    -- builds of the same data must give identical tables.
     select
         model,
         score_decile,
         count(*) as customers,
-        avg(purchase_probability) as predicted_purchase_rate,
-        avg(case when purchased then 1.0 else 0.0 end) as actual_purchase_rate,
-        sum(expected_revenue) as predicted_revenue,
+        sum(cast(purchase_probability as decimal(38, 12))) / count(*) as predicted_purchase_rate,
+        sum(case when purchased then 1 else 0 end) / count(*) as actual_purchase_rate,
+        sum(cast(expected_revenue as decimal(38, 6))) as predicted_revenue,
         sum(actual_revenue) as actual_revenue,
         min(score) as min_score,
         max(score) as max_score
