@@ -118,3 +118,30 @@ def test_insiders_match_a_pandas_recount_of_the_rules(shop_build):
     assert len(summary) == 1 and summary.loc[0, "members"] == paired["is_insider"].sum()
     # the proof: members picked out of time produce more revenue than their head count
     assert summary.loc[0, "oot_revenue_share_low"] > summary.loc[0, "eval_member_share"]
+
+
+def test_segment_action_roi_matches_a_pandas_recount(shop_build):
+    customers = shop_build.df(
+        "select s.segment_id, p.purchase_probability, p.expected_revenue "
+        "from marts.customer_predictions as p "
+        "inner join marts.customer_segments as s on p.customer_id = s.customer_id"
+    )
+    economics = shop_build.df("select * from seeds.segment_action_economics")
+    roi = shop_build.df("select * from marts.segment_action_roi").set_index(["segment_id", "action_id"])
+    assert len(roi) == customers["segment_id"].nunique() * len(economics)
+    spend = np.where(
+        customers["purchase_probability"] > 0,
+        customers["expected_revenue"] / customers["purchase_probability"].where(lambda p: p > 0, 1.0),
+        0.0,
+    )
+    for action in economics.itertuples():
+        extra = np.minimum(action.purchase_probability_uplift, 1 - customers["purchase_probability"]) * spend
+        per_segment = pd.Series(extra).groupby(customers["segment_id"]).sum()
+        sizes = customers.groupby("segment_id").size()
+        for segment_id, incremental in per_segment.items():
+            row = roi.loc[(segment_id, action.action_id)]
+            assert float(row["expected_incremental_revenue"]) == pytest.approx(incremental, abs=0.01)
+            cost = sizes[segment_id] * action.contact_cost_per_customer
+            assert float(row["cost"]) == pytest.approx(cost, abs=0.001)
+            margin = float(row["incremental_margin"])
+            assert row["roi"] == pytest.approx((margin - float(row["cost"])) / float(row["cost"]))
