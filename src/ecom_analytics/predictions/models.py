@@ -26,6 +26,7 @@ SCORE_TYPES = {
     "purchase_probability": "double",
     "expected_revenue": "double",
     "score_decile": "integer",
+    "value_decile": "integer",
     "purchased": "boolean",
     "actual_revenue": "decimal(38, 3)",
 }
@@ -128,6 +129,7 @@ def backtest_scores_frame(train: pd.DataFrame, evaluated: pd.DataFrame, horizon_
         part.insert(0, "customer_id", evaluated["customer_id"].to_numpy())
         part.insert(0, "model", name)
         part["score_decile"] = evaluation.deciles(part["score"], part["customer_id"])
+        part["value_decile"] = evaluation.deciles(part["expected_revenue"], part["customer_id"])
         part["purchased"] = evaluated["purchased"].to_numpy()
         part["actual_revenue"] = evaluated["revenue"].to_numpy()
         parts.append(part)
