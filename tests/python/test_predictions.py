@@ -201,3 +201,12 @@ def test_insiders_summary_shares_and_interval():
     low, high = share_interval(values, mask, rounds=200)
     point = values[mask].sum() / values.sum()
     assert low < point < high and (low, high) == share_interval(values, mask, rounds=200)
+
+
+def test_baseline_fits_use_a_fixed_sample_above_the_cap():
+    from ecom_analytics.predictions.bgnbd import FIT_SAMPLE, fit_rows
+
+    assert fit_rows(50).tolist() == list(range(50))
+    rows = fit_rows(FIT_SAMPLE * 3)
+    assert len(rows) == FIT_SAMPLE and (np.diff(rows) > 0).all()
+    np.testing.assert_array_equal(rows, fit_rows(FIT_SAMPLE * 3))
