@@ -1,4 +1,4 @@
-"""One row per candidate number of segments k (2..10): fit quality, stability and the chosen k.
+"""One row per candidate number of segments k (3..10, a business floor): fit quality, stability, chosen k.
 
 The logic (feature transform, metrics, choice rule) lives in ecom_analytics.segmentation, where pytest covers
 it; only customer_id and the three RFM features (one row per customer) leave DuckDB.

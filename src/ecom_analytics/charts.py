@@ -323,12 +323,92 @@ def customer_pca(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
     return save(fig, path)
 
 
+MODEL_LABELS = {
+    "model": "propensity model",
+    "rfm_score": "RFM score (baseline)",
+    "bg_nbd": "BG/NBD (baseline)",
+}
+
+
+def backtest_lift(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """Cumulative share of the out-of-time revenue captured by the top deciles by expected revenue, per model
+    (the ranking of top_decile_revenue_capture); summed in DuckDB, ten rows per model reach pandas."""
+    require(con, "model_backtest_scores", ["model", "value_decile", "actual_revenue"])
+    rows = con.execute(
+        f"""
+        select model, value_decile,
+            sum(actual_revenue) / nullif(sum(sum(actual_revenue)) over (partition by model), 0)
+        from {SCHEMA}.model_backtest_scores
+        group by model, value_decile
+        order by model, value_decile
+        """
+    ).fetchall()
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for model in sorted({r[0] for r in rows}):
+        shares = [float(r[2] or 0) for r in rows if r[0] == model]
+        ax.plot(np.arange(0, len(shares) + 1) * 10, [0.0, *np.cumsum(shares)], marker="o", ms=3,
+                label=MODEL_LABELS.get(model, model))  # fmt: skip
+    ax.plot([0, 100], [0, 1], color="grey", linestyle=":", label="random order")
+    ax.set_xlabel("customers contacted, highest expected revenue first (% of customers scored)")
+    ax.set_ylabel("share of the next H days' revenue")
+    ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
+    ax.set_title("Out-of-time gains: revenue captured by the top deciles")
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def backtest_calibration(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """Predicted against actual purchase rate per score decile, per model."""
+    require(con, "model_calibration", ["model", "predicted_purchase_rate", "actual_purchase_rate"])
+    rows = con.execute(
+        f"select model, predicted_purchase_rate, actual_purchase_rate from {SCHEMA}.model_calibration "
+        "order by model, score_decile"
+    ).fetchall()
+    fig, ax = plt.subplots(figsize=(5.5, 5.0))
+    for model in sorted({r[0] for r in rows}):
+        points = np.array([(float(r[1]), float(r[2])) for r in rows if r[0] == model])
+        ax.plot(points[:, 0], points[:, 1], marker="o", ms=4, label=MODEL_LABELS.get(model, model))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
+    ax.set_xlabel("predicted purchase rate (decile mean)")
+    ax.set_ylabel("actual purchase rate")
+    ax.xaxis.set_major_formatter(ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
+    ax.set_title("Calibration out of time, per score decile")
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def segment_ari(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """ARI of each earlier monthly refit against today's segments."""
+    require(con, "segment_stability", ["months_before", "ari_shared", "recommended_refit_months"])
+    rows = con.execute(
+        f"select months_before, ari_shared, recommended_refit_months from {SCHEMA}.segment_stability "
+        "order by months_before"
+    ).fetchall()
+    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    ax.plot([r[0] for r in rows], [float(r[1]) for r in rows], marker="o", color="#4c72b0")
+    ax.axhline(0.8, color="#c44e52", linestyle="--", label="ARI 0.8: refit below this")
+    ax.set_xlabel("months before as_of_date the segmentation was fitted")
+    ax.set_ylabel("adjusted Rand index vs today's segments")
+    ax.set_ylim(min(0.0, min(float(r[1]) for r in rows)), 1.02)
+    ax.set_xticks([r[0] for r in rows])
+    ax.set_title(f"Segment stability over time (recommended refit: every {rows[0][2]} month(s))")
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return save(fig, path)
+
+
 CHARTS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path], Path]] = {
     "monthly_revenue.png": monthly_revenue,
     "top_items.png": top_items,
     "rfm_heatmap.png": rfm_heatmap,
     "segment_radar.png": segment_radar,
     "customer_pca.png": customer_pca,
+    "backtest_lift.png": backtest_lift,
+    "backtest_calibration.png": backtest_calibration,
+    "segment_ari.png": segment_ari,
 }
 
 

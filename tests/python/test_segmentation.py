@@ -106,10 +106,10 @@ def test_bad_input_names_the_model_and_the_problem(rows, columns, message):
 
 
 def test_too_few_customers_is_a_clear_error():
-    with pytest.raises(SegmentationInputError, match=r"customer_rfm: 2 customer\(s\)"):
-        candidate_ks(2)
-    assert candidate_ks(5) == [2, 3, 4]
-    assert candidate_ks(50_000) == list(range(2, 11))
+    with pytest.raises(SegmentationInputError, match=r"customer_rfm: 3 customer\(s\).*at least 4 customers"):
+        candidate_ks(3)
+    assert candidate_ks(5) == [3, 4]
+    assert candidate_ks(50_000) == list(range(3, 11))
 
 
 def test_silhouette_sample_is_fixed_and_bounded():
@@ -238,7 +238,7 @@ def test_mean_silhouettes_are_scikit_learns_for_every_labelling_and_chunk_size()
 def test_k_selection_finds_the_number_of_blobs(true_k, seed):
     points, _ = make_blobs(n_samples=1_800, centers=true_k, n_features=3, cluster_std=0.6, random_state=seed)
     table = evaluate_k(points, bootstrap_rounds=2)
-    assert table["k"].tolist() == list(range(2, 11))
+    assert table["k"].tolist() == list(range(3, 11))
     assert int(table["is_chosen"].sum()) == 1
     assert int(table.loc[table["is_chosen"], "k"].iloc[0]) == true_k
     chosen = table.loc[table["is_chosen"]].iloc[0]

@@ -19,7 +19,13 @@ from ecom_analytics.segmentation import assign_segments
 pytestmark = pytest.mark.slow
 
 MIN_ARI = 0.8
-SEGMENT_TABLES = ("segment_model_selection", "customer_segments", "segment_profiles", "segment_rfm_crosstab")
+SEGMENT_TABLES = (
+    "segment_model_selection",
+    "customer_segments",
+    "segment_profiles",
+    "segment_rfm_crosstab",
+    "segment_stability",
+)
 YML_FILES = (
     REPO / "python_models" / "_segmentation__models.yml",
     REPO / "models" / "marts" / "segments" / "_segments__models.yml",
@@ -62,7 +68,7 @@ def test_segments_recover_the_planted_archetypes(shop_build):
 
 def test_exactly_one_chosen_k_and_its_stability_is_reported(shop_build):
     selection = shop_build.df("select * from marts.segment_model_selection order by k")
-    assert selection["k"].tolist() == list(range(2, 11))
+    assert selection["k"].tolist() == list(range(3, 11))
     assert int(selection["is_chosen"].sum()) == 1
     chosen = selection.loc[selection["is_chosen"]].iloc[0]
     # the rule: highest silhouette rounded to 3 decimals, ties to the smaller k

@@ -1,7 +1,7 @@
 """Customer segmentation: the logic behind the dbt Python models `segment_model_selection` and
 `customer_segments`.
 
-Pipeline: customer_rfm -> log1p + standardise (`features`) -> k-means for k = 2..10 and a documented choice of
+Pipeline: customer_rfm -> log1p + standardise (`features`) -> k-means for k = 3..10 and a documented choice of
 k (`selection`) -> a seeded fit with canonical segment ids and names (`clustering`). `models` holds the two
 functions the dbt models call; everything is deterministic (fixed seeds, rows sorted by customer_id).
 """
