@@ -24,7 +24,16 @@
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set high_water = run_query('select max(landed_on) from ' ~ this).columns[0].values()[0] -%}
+    {{ return(lookback_start_of(this)) }}
+{% endmacro %}
+
+{#- The latest landing day a relation holds minus var('late_arrival_days'), as 'YYYY-MM-DD'; none when it
+    holds no landed row (or at parse time). The only query a model runs at compile time. -#}
+{% macro lookback_start_of(relation) %}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set high_water = run_query('select max(landed_on) from ' ~ relation).columns[0].values()[0] -%}
     {%- if high_water is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -33,10 +42,10 @@
 {% endmacro %}
 
 {#- The rows an incremental run reads again: whole-table files (no landing day) and the partitions landed on
-    or after lookback_start(). `landed_on` is an expression of the file path, so only those files are opened.
-    True on a full build. -#}
-{% macro in_lookback_window(landed_on) -%}
-    {%- set start = lookback_start() -%}
+    or after lookback_start() (or lookback_start_of(relation) when a relation is given). `landed_on` is an
+    expression of the file path, so only those files are opened. True on a full build. -#}
+{% macro in_lookback_window(landed_on, relation=none) -%}
+    {%- set start = lookback_start() if relation is none else lookback_start_of(relation) -%}
     {%- if start is none -%}
         1 = 1
     {%- else -%}
