@@ -436,8 +436,8 @@ def test_scale_one_sizes_match_the_real_files(tmp_path):
 @pytest.mark.parametrize("layout", ["daily", "monthly"])
 def test_landed_layouts_split_the_same_rows_by_landing_day(small, tmp_path, layout):
     """--layout daily/monthly writes the very rows of the single files, one hive partition per landing period
-    (a month lands on its first day), each file with the header; every record's rows land together, on or after the day it happened, at most 2 days
-    late."""
+    (a month lands on its first day), each file with the header; every record's rows land together, on or
+    after the day it happened, at most 2 days late."""
     raw = tmp_path / "raw"
     result = run_cli(
         *("--scale", str(SMALL), "--layout", layout, "--out", str(raw), "--truth", str(tmp_path / "truth"))
