@@ -6,6 +6,7 @@ so the suite reuses that warehouse; run alone, `pytest` builds its own copy at a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -60,7 +61,7 @@ def dbt(
     }
     cmd = [str(BIN / "dbt"), *args, "--target-path", str(target)]
     if dbt_vars:
-        cmd += ["--vars", repr(dbt_vars).replace("'", '"')]
+        cmd += ["--vars", json.dumps(dbt_vars)]
     result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
     if check and result.returncode != 0:
         output = f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"

@@ -1,20 +1,19 @@
-"""Incremental builds over raw data that lands as one file per day give the same tables as a full build.
+"""Incremental builds over raw data landing as one hive partition per day give the tables of a full build.
 
-The generator writes the shop in the daily layout; the warehouse is built without the last landing day,
-then that day lands and `dbt build` runs again, incrementally. Every table of that warehouse must equal the
-tables of a fresh build of all files, and the incremental models must have read only the files of the
-late-arrival window.
+The generator writes a small shop in the daily layout (`orders/landed_on=YYYY-MM-DD/orders.csv`); the
+warehouse is built without the last landing day, then that day lands and `dbt build` runs again,
+incrementally. Every table of that warehouse must equal the tables of a fresh full build of all files (as
+multisets of rows), and the incremental models must have opened only the files of the lookback window.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import shutil
 import subprocess
-import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -22,8 +21,10 @@ import pytest
 
 from conftest import BIN, REPO, dbt
 
-INCREMENTAL_MODELS = ["int_shop__events_folded", "int_shop__orders_deduplicated", "int_shop__landed_files"]
 LATE_ARRIVAL_DAYS = 3  # dbt_project.yml
+PARTITIONED = ("orders", "events")
+# the full builds the incremental ones are compared with need no data tests: the incremental runs have them
+MODELS_ONLY = ["build", "--resource-type", "seed", "--resource-type", "model"]
 
 
 def _generate_daily(out: Path, truth: Path, scale: float) -> None:
@@ -38,15 +39,12 @@ def _generate_daily(out: Path, truth: Path, scale: float) -> None:
     )
 
 
-def _landing_day(path: Path) -> dt.date | None:
-    match = re.search(r"_(\d{4}-\d{2}-\d{2})\.csv$", path.name)
-    return dt.date.fromisoformat(match.group(1)) if match else None
+def _partition_day(folder: Path) -> dt.date:
+    return dt.date.fromisoformat(folder.name.removeprefix("landed_on="))
 
 
-def _later_batches(target: Path) -> list[list[str]]:
-    """The batches after the first that the event fold's compiled query lists (first_landed_batch_filter)."""
-    compiled = next((target / "compiled").rglob("int_shop__events_folded.sql")).read_text()
-    return json.loads(re.search(r"/\* later landed batches: (\[.*?\]) \*/", compiled, re.DOTALL).group(1))
+def _partitions(raw: Path, table: str) -> dict[dt.date, Path]:
+    return {_partition_day(p): p for p in (raw / table).glob("landed_on=*")}
 
 
 def _tables(db: Path) -> list[tuple[str, str]]:
@@ -61,167 +59,194 @@ def _tables(db: Path) -> list[tuple[str, str]]:
 def _differences(db_a: Path, db_b: Path) -> list[str]:
     """Tables whose rows differ (as multisets) between two warehouses, with the row counts each way."""
     out = []
+    tables_a, tables_b = _tables(db_a), _tables(db_b)
+    if tables_a != tables_b:
+        out.append(f"tables differ: {sorted(set(tables_a) ^ set(tables_b))}")
     with duckdb.connect() as con:
-        con.execute(f"attach '{db_a}' as a (read_only)")
-        con.execute(f"attach '{db_b}' as b (read_only)")
-        for schema, table in _tables(db_a):
+        for alias, db in (("a", db_a), ("b", db_b)):
+            quoted = str(db).replace("'", "''")
+            con.execute(f"attach '{quoted}' as {alias} (read_only)")
+        for schema, table in sorted(set(tables_a) & set(tables_b)):
             a, b = f'a."{schema}"."{table}"', f'b."{schema}"."{table}"'
-            only_a = con.execute(
-                f"select count(*) from (select * from {a} except all select * from {b})"
-            ).fetchone()
-            only_b = con.execute(
-                f"select count(*) from (select * from {b} except all select * from {a})"
-            ).fetchone()
-            if only_a[0] or only_b[0]:
-                out.append(f"{schema}.{table}: {only_a[0]} rows only incremental, {only_b[0]} only full")
+            only_a = con.execute(f"select count(*) from (select * from {a} except all select * from {b})")
+            only_a = only_a.fetchone()[0]
+            only_b = con.execute(f"select count(*) from (select * from {b} except all select * from {a})")
+            only_b = only_b.fetchone()[0]
+            if only_a or only_b:
+                out.append(f"{schema}.{table}: {only_a} rows only in {db_a}, {only_b} only in {db_b}")
     return out
 
 
+@dataclass(frozen=True)
+class Landed:
+    """The incremental fixture: a warehouse built before and after the last day landed, and a full build."""
+
+    all_raw: Path  # every landing day
+    before_raw: Path  # without the last landing day
+    before_db: Path  # built on before_raw
+    raw: Path  # the last day landed into a copy of before_raw
+    inc_db: Path  # before_db, then an incremental build on raw
+    inc_target: Path
+    full_db: Path  # a full build of all_raw
+    last_day: dt.date
+
+    @property
+    def window_start(self) -> dt.date:
+        """The first landing day an incremental run after the last day re-reads (lookback_start)."""
+        return self.last_day - dt.timedelta(days=LATE_ARRIVAL_DAYS)
+
+
 @pytest.fixture(scope="module")
-def incremental_and_full(tmp_path_factory):
-    """(incremental warehouse, full warehouse, raw folder, incremental run's target, the appended day)."""
+def landed(tmp_path_factory) -> Landed:
     base = tmp_path_factory.mktemp("incremental")
-    # a folder name may hold spaces and parentheses: the first build's batch-by-batch fold must still find the
-    # list of files in its compiled query (insert_later_landed_batches)
-    all_raw, truth = base / "all raw (landed)", base / "truth"
-    _generate_daily(all_raw, truth, scale=float(os.environ.get("ECOM_TEST_INCREMENTAL_SCALE", "0.2")))
-    last_day = max(d for d in map(_landing_day, all_raw.glob("*_*.csv")) if d)
+    all_raw, truth = base / "all raw", base / "truth"
+    _generate_daily(all_raw, truth, scale=float(os.environ.get("ECOM_TEST_INCREMENTAL_SCALE", "0.1")))
+    last_day = max(_partitions(all_raw, "orders"))
+    assert last_day == max(_partitions(all_raw, "events"))
+
+    before_raw = base / "before raw"
+    shutil.copytree(all_raw, before_raw)
+    for table in PARTITIONED:
+        shutil.rmtree(_partitions(before_raw, table)[last_day])
+    before_db = base / "before" / "warehouse.duckdb"
+    before_db.parent.mkdir()
+    dbt(["build"], db=before_db, target=base / "before_target", dbt_vars={"shop_raw_path": str(before_raw)})
 
     raw = base / "raw"
-    raw.mkdir()
-    held_back = []
-    for path in all_raw.iterdir():
-        if _landing_day(path) == last_day:
-            held_back.append(path)
-        else:
-            shutil.copy(path, raw / path.name)
-    assert {p.name.split("_")[0] for p in held_back} == {"orders", "events"}
-
+    shutil.copytree(before_raw, raw)
+    for table in PARTITIONED:  # the last day lands
+        day = _partitions(all_raw, table)[last_day]
+        shutil.copytree(day, raw / table / day.name)
     inc_db, inc_target = base / "inc" / "warehouse.duckdb", base / "inc_target"
     inc_db.parent.mkdir()
-    # batches of 1 MB: the first build folds the events in about a dozen statements, the full build below in
-    # one, and the two must agree
-    dbt_vars = {"shop_raw_path": str(raw), "landed_batch_mb": 1}
-    dbt(["build"], db=inc_db, target=inc_target, dbt_vars=dbt_vars)
-    assert len(_later_batches(inc_target)) > 3
-    for path in held_back:  # the last day lands
-        shutil.copy(path, raw / path.name)
-    dbt(["build"], db=inc_db, target=inc_target, dbt_vars=dbt_vars)
+    shutil.copy(before_db, inc_db)
+    dbt(["build"], db=inc_db, target=inc_target, dbt_vars={"shop_raw_path": str(raw)})
 
     full_db = base / "full" / "warehouse.duckdb"
     full_db.parent.mkdir()
-    dbt(["build"], db=full_db, target=base / "full_target", dbt_vars={"shop_raw_path": str(all_raw)})
-    return inc_db, full_db, raw, inc_target, last_day
+    dbt(MODELS_ONLY, db=full_db, target=base / "full_target", dbt_vars={"shop_raw_path": str(all_raw)})
+    return Landed(all_raw, before_raw, before_db, raw, inc_db, inc_target, full_db, last_day)
 
 
-@pytest.mark.slow
-def test_incremental_build_equals_full_build(incremental_and_full):
-    inc_db, full_db, *_ = incremental_and_full
-    assert _tables(inc_db) == _tables(full_db)
-    assert len(_tables(inc_db)) > 30
-    assert _differences(inc_db, full_db) == []
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("model", INCREMENTAL_MODELS)
-def test_incremental_run_reads_only_the_late_arrival_window(incremental_and_full, model):
-    inc_db, _, raw, inc_target, last_day = incremental_and_full
-    compiled = next((inc_target / "compiled").rglob(f"{model}.sql")).read_text()
-    # the high-water mark before the last day landed was the day before it
-    window_start = last_day - dt.timedelta(days=1 + LATE_ARRIVAL_DAYS)
-    tables = (
-        ["orders", "events"] if model == "int_shop__landed_files" else [model.split("__")[1].split("_")[0]]
-    )
-    expected = sorted(
-        str(path)
-        for table in tables
-        for path in raw.glob(f"{table}_*.csv")
-        if _landing_day(path) >= window_start
-    )
-    assert len(expected) == len(tables) * (LATE_ARRIVAL_DAYS + 2)
-    listed = sorted(re.findall(r"'([^']+\.csv)'", compiled.split("source_path in (", 1)[1]))
-    assert listed == expected
-
-    # and DuckDB opens only those files, out of every landed file of the table
-    with duckdb.connect(str(inc_db), read_only=True) as con:
-        plan = "\n".join(row[1] for row in con.execute(f"explain analyze {compiled}").fetchall())
-    files_read = [int(n) for n in re.findall(r"Total Files Read:[\s│]*(\d+)", plan)]
-    assert sum(files_read) == len(expected), plan
-
-
-@pytest.mark.slow
-def test_a_file_outside_the_window_is_reported_not_skipped(incremental_and_full, tmp_path):
-    """A file landing later than the window, or a read file that disappears, fails a test naming it."""
-    inc_db, _, raw, _, _ = incremental_and_full
+def _copy_state(raw: Path, db: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """(raw folder, warehouse): copies for a test to change."""
     work = tmp_path / "raw"
     shutil.copytree(raw, work)
-    first = min(work.glob("events_*.csv"))
-    first.rename(
-        work / "events_2010-01-01.csv"
-    )  # gone from its day, and landed long before the high-water mark
-    db = tmp_path / "db" / "warehouse.duckdb"
+    copy = tmp_path / "inc" / "warehouse.duckdb"
+    copy.parent.mkdir()
+    shutil.copy(db, copy)
+    return work, copy
+
+
+def _full_build(raw: Path, tmp_path: Path) -> Path:
+    db = tmp_path / "full" / "warehouse.duckdb"
     db.parent.mkdir()
-    shutil.copy(inc_db, db)
-    target = tmp_path / "target"
-    result = dbt(
-        ["test", "--select", "assert_shop_raw_files_loaded"],
-        db=db,
-        target=target,
-        dbt_vars={"shop_raw_path": str(work)},
-        check=False,
+    dbt(MODELS_ONLY, db=db, target=tmp_path / "full_target", dbt_vars={"shop_raw_path": str(raw)})
+    return db
+
+
+def _build(raw: Path, db: Path, tmp_path: Path, *args: str, check: bool = True):
+    return dbt(
+        ["build", *args], db=db, target=tmp_path / "target", dbt_vars={"shop_raw_path": str(raw)}, check=check
     )
-    assert result.returncode != 0, result.stdout[-2000:]
-    assert "Got 2 results" in result.stdout, result.stdout[-2000:]
-    compiled = next((target / "compiled").rglob("assert_shop_raw_files_loaded.sql")).read_text()
+
+
+def _rows_of(db: Path, model: str, source_file: str) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = dict((file, problem) for _, file, problem in con.execute(compiled).fetchall())
-    assert rows == {
-        "events_2010-01-01.csv": "on disk but never read: run dbt build --full-refresh",
-        first.name: "read but no longer on disk",
-    }
+        return con.execute(f"select count(*) from {model} where source_file = ?", [source_file]).fetchone()[0]
 
 
 @pytest.mark.slow
-def test_an_incremental_run_checks_the_headers_of_the_files_it_reads(incremental_and_full, tmp_path):
-    """The header check reads the files of the late-arrival window, not every file ever landed; a full
-    refresh, which reads every file, checks every header, and so does the check run on its own."""
-    inc_db, _, raw, _, last_day = incremental_and_full
-    window_start = last_day - dt.timedelta(days=LATE_ARRIVAL_DAYS)
-    work = tmp_path / "raw"
-    shutil.copytree(raw, work)
-    old = min(work.glob("events_*.csv"))
-    recent = max(p for p in work.glob("events_*.csv") if _landing_day(p) < last_day)
-    assert _landing_day(old) < window_start <= _landing_day(recent)
+def test_incremental_build_equals_full_build(landed):
+    assert len(_tables(landed.inc_db)) > 30
+    last = f"orders/landed_on={landed.last_day}/orders.csv"
+    assert _rows_of(landed.before_db, "staging.stg_shop__orders", last) == 0
+    assert _rows_of(landed.inc_db, "staging.stg_shop__orders", last) > 1  # the landed day's lines and header
+    assert _differences(landed.inc_db, landed.full_db) == []
 
-    def staging_run(broken: Path, *args: str):
-        original = broken.read_text()
-        broken.write_text(original.replace("event_name,platform", "platform,event_name", 1))
-        db = Path(tempfile.mkdtemp(dir=tmp_path)) / "warehouse.duckdb"
-        shutil.copy(inc_db, db)
-        try:
-            return dbt(
-                list(args) or ["run", "--select", "stg_shop__events"],
-                db=db,
-                target=db.parent / "target",
-                dbt_vars={"shop_raw_path": str(work)},
-                check=False,
-            )
-        finally:
-            broken.write_text(original)
 
-    # a file the incremental models will read again: its header is checked
-    result = staging_run(recent)
-    assert result.returncode != 0 and f"{recent}: wrong header" in result.stdout, result.stdout[-2000:]
-    # a file loaded long ago is not read again, so its text is not read either
-    result = staging_run(old)
-    assert result.returncode == 0, result.stdout[-2000:]
-    # a full refresh reads every file again, and checks every header; so does the check on its own
-    for args in (
-        ["run", "--select", "stg_shop__events", "--full-refresh"],
-        ["run-operation", "check_shop_raw_files"],
-    ):
-        result = staging_run(old, *args)
-        assert result.returncode != 0 and f"{old}: wrong header" in result.stdout, result.stdout[-2000:]
+@pytest.mark.slow
+@pytest.mark.parametrize("table", PARTITIONED)
+def test_incremental_run_opens_only_the_lookback_window(landed, table):
+    """DuckDB's profile of the incremental run's compiled staging query: it opened the partitions landed on or
+    after the window start, out of every partition of the table."""
+    compiled = (landed.inc_target / "compiled" / "ecom_analytics" / "models" / "staging" / "shop").joinpath(
+        f"stg_shop__{table}.sql"
+    )
+    partitions = _partitions(landed.raw, table)
+    # the high-water mark before the last day landed was the day before it
+    expected = sorted(d for d in partitions if d >= landed.window_start - dt.timedelta(days=1))
+    assert len(expected) == LATE_ARRIVAL_DAYS + 2
+    with duckdb.connect(str(landed.inc_db), read_only=True) as con:
+        plan = "\n".join(row[1] for row in con.execute(f"explain analyze {compiled.read_text()}").fetchall())
+    scanned = re.findall(r"Scanning Files:[\s│]*(\d+)/(\d+)", plan)
+    assert scanned == [(str(len(expected)), str(len(partitions)))], plan
+
+
+@pytest.mark.slow
+def test_files_before_the_window_are_not_read_again(landed, tmp_path):
+    """Old partitions corrupted on disk (prices changed, a header garbled) after they were loaded: an
+    incremental run does not open them, so its tables still equal the full build of the intact files."""
+    raw, db = _copy_state(landed.raw, landed.inc_db, tmp_path)
+    old_day = min(_partitions(raw, "orders"))
+    assert old_day < landed.window_start
+    orders = _partitions(raw, "orders")[old_day] / "orders.csv"
+    header, *lines = orders.read_text().splitlines()
+    assert lines, "the oldest orders partition holds no line to corrupt"
+    price = header.split(",").index("price")
+    orders.write_text(
+        "\n".join(
+            [
+                header,
+                *(
+                    ",".join(v if i != price else "999.0" for i, v in enumerate(line.split(",")))
+                    for line in lines
+                ),
+            ]
+        )
+        + "\n"
+    )
+    events = _partitions(raw, "events")[min(_partitions(raw, "events"))] / "events.csv"
+    events.write_text(events.read_text().replace("event_name,platform", "platform,event_name", 1))
+    assert _rows_of(db, "staging.stg_shop__orders", orders.relative_to(raw).as_posix()) == len(lines) + 1
+
+    _build(raw, db, tmp_path)
+    assert _differences(db, landed.full_db) == []
+
+
+@pytest.mark.slow
+def test_a_file_landing_before_the_window_stops_the_build_until_a_full_refresh(landed, tmp_path):
+    """A new file in a partition older than the lookback window is not read by an incremental run: the build
+    fails naming it and saying to run --full-refresh; `dbt build --full-refresh` then reads it."""
+    raw, db = _copy_state(landed.raw, landed.inc_db, tmp_path)
+    old_day = min(
+        d for d, p in _partitions(raw, "orders").items() if len((p / "orders.csv").read_text()) > 200
+    )
+    assert old_day < landed.window_start
+    header, first, *_ = (_partitions(raw, "orders")[old_day] / "orders.csv").read_text().splitlines()
+    columns = header.split(",")
+    values = first.split(",")
+    values[columns.index("invoice_id")] = "99999999.0"  # a new order of one line, late
+    values[columns.index("line_item_id")] = "99999999.0"
+    late = _partitions(raw, "orders")[old_day] / "orders_late.csv"
+    late.write_text(f"{header}\n{','.join(values)}\n")
+    late_name = late.relative_to(raw).as_posix()
+
+    result = _build(raw, db, tmp_path, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+    message = [line for line in output.splitlines() if late_name in line]
+    assert message and "--full-refresh" in message[0], output[-3000:]
+    assert _rows_of(db, "staging.stg_shop__orders", late_name) == 0
+
+    _build(raw, db, tmp_path, "--full-refresh")
+    assert _rows_of(db, "staging.stg_shop__orders", late_name) == 2  # the header row and the line
+    with duckdb.connect(str(db), read_only=True) as con:
+        late_lines = (
+            "select count(*) from intermediate.int_shop__orders_checked where line_item_id = 99999999"
+        )
+        assert con.execute(late_lines).fetchone()[0] == 1
 
 
 def _rewrite_users(users_csv: Path, changes: dict[str, dict[str, str]]) -> None:
@@ -231,240 +256,118 @@ def _rewrite_users(users_csv: Path, changes: dict[str, dict[str, str]]) -> None:
     out = [lines[0]]
     for line in lines[1:]:
         values = line.split(",")
-        row_id = values[header.index("id")]
-        for column, value in changes.get(row_id, {}).items():
+        for column, value in changes.get(values[header.index("id")], {}).items():
             values[header.index(column)] = value
         out.append(",".join(values))
     users_csv.write_text("\n".join(out) + "\n")
 
 
-def _copy_of_incremental_state(incremental_and_full, tmp_path: Path) -> tuple[Path, Path]:
-    """(raw folder, warehouse): copies of the incremental fixture's, for a test to change."""
-    inc_db, _, raw, _, _ = incremental_and_full
-    work = tmp_path / "raw"
-    shutil.copytree(raw, work)
-    db = tmp_path / "inc" / "warehouse.duckdb"
-    db.parent.mkdir()
-    shutil.copy(inc_db, db)
-    return work, db
-
-
-CHECKED_MODELS = {"events": "int_shop__events_checked", "orders": "int_shop__orders_checked"}
-
-
-def _rechecked_files(target: Path, model: str) -> list[str]:
-    """The files an incremental run of a *_checked model listed in its query (source_file in (...))."""
-    compiled = next((target / "compiled").rglob(f"{model}.sql")).read_text()
-    return re.findall(r"'([a-z]+_[^']+\.csv)'", compiled.split("source_file in (", 1)[1].split(")")[0])
-
-
 @pytest.mark.slow
-def test_an_identity_change_rechecks_old_orders_and_events(incremental_and_full, tmp_path):
-    """A new users snapshot merges one user and spoils another: their orders and events, landed long before
-    the window, change customer or get flagged; the incremental run re-checks the files holding them (and not
-    the rest) and gives the tables of a full build."""
-    last_day = incremental_and_full[-1]
-    work, db = _copy_of_incremental_state(incremental_and_full, tmp_path)
-    window_start = last_day - dt.timedelta(days=LATE_ARRIVAL_DAYS)
+def test_a_users_snapshot_merging_an_old_account_reaches_its_old_orders(landed, tmp_path):
+    """A new users.csv merges an account whose orders and events all landed long before the window: after an
+    incremental build its old rows belong to the account it was merged into, as in a full build."""
+    raw, db = _copy_state(landed.raw, landed.inc_db, tmp_path)
     with duckdb.connect(str(db), read_only=True) as con:
-        # two clean, unmerged users with orders and events all landed before the window; a root to merge into
-        merged, spoiled = (
-            row[0]
-            for row in con.execute(
-                """
-                with landed as (
-                    select user_id, landed_on from intermediate.int_shop__events_checked
-                    union all
-                    select user_id, landed_on from intermediate.int_shop__orders_checked
-                )
-                select landed.user_id
-                from landed
-                inner join intermediate.int_shop__user_identity as identity using (user_id)
-                where identity.is_clean and not identity.is_merged and identity.root_user_id = landed.user_id
-                    and landed.user_id in (select user_id from intermediate.int_shop__orders_checked)
-                group by landed.user_id
-                having max(landed.landed_on) < ? and count(*) >= 3
-                order by landed.user_id
-                limit 2
-                """,
-                [window_start],
-            ).fetchall()
-        )
+        merged = con.execute(
+            """
+            with landed as (
+                select user_id, landed_on from intermediate.int_shop__events_checked
+                union all
+                select user_id, landed_on from intermediate.int_shop__orders_checked
+            )
+            select landed.user_id
+            from landed
+            inner join intermediate.int_shop__user_identity as identity using (user_id)
+            where identity.is_clean and not identity.is_merged and identity.root_user_id = landed.user_id
+                and landed.user_id in (select user_id from intermediate.int_shop__orders_checked)
+                and landed.user_id in (select user_id from intermediate.int_shop__events_checked)
+            group by landed.user_id
+            having max(landed.landed_on) < ? and count(*) >= 3
+            order by landed.user_id
+            limit 1
+            """,
+            [landed.window_start],
+        ).fetchone()[0]
         root = con.execute(
             "select min(user_id) from intermediate.int_shop__user_identity"
-            " where is_clean and not is_merged and user_id not in (?, ?)",
-            [merged, spoiled],
+            " where is_clean and not is_merged and not is_root_deleted and user_id <> ?",
+            [merged],
         ).fetchone()[0]
-        touched = {
-            table: {
-                row[0]
-                for row in con.execute(
-                    f"select distinct source_file from intermediate.{model} where user_id in (?, ?)",
-                    [merged, spoiled],
-                ).fetchall()
-            }
-            for table, model in CHECKED_MODELS.items()
-        }
-    assert all(touched.values())
     _rewrite_users(
-        work / "users.csv",
-        {
-            str(merged): {"merged_at": "2016-01-01 00:00:00", "parent_user_id": f"{root}.0"},
-            str(spoiled): {"created_at": "2030-01-01 00:00:00"},  # future_dated: quarantined
-        },
+        raw / "users.csv", {str(merged): {"merged_at": "2016-01-01 00:00:00", "parent_user_id": f"{root}.0"}}
     )
-    target = tmp_path / "inc_target"
-    dbt(["build"], db=db, target=target, dbt_vars={"shop_raw_path": str(work)})
-
-    for table, model in CHECKED_MODELS.items():
-        rechecked = set(_rechecked_files(target, model))
-        files = list(work.glob(f"{table}_*.csv"))
-        assert touched[table] <= rechecked, model
-        assert {p.name for p in files if _landing_day(p) >= window_start} <= rechecked, model
-        assert len(rechecked) < len(files) / 2, model  # the rest was kept, not re-checked
-
-    full_db = tmp_path / "full" / "warehouse.duckdb"
-    full_db.parent.mkdir()
-    dbt(["build"], db=full_db, target=tmp_path / "full_target", dbt_vars={"shop_raw_path": str(work)})
+    _build(raw, db, tmp_path)
+    full_db = _full_build(raw, tmp_path)
     with duckdb.connect(str(full_db), read_only=True) as con:
-        for model in CHECKED_MODELS.values():
-            customers = dict(
-                con.execute(
-                    f"select user_id, max(customer_id) from intermediate.{model}"
-                    " where user_id in (?, ?) group by user_id",
-                    [merged, spoiled],
-                ).fetchall()
-            )
-            assert customers == {merged: root, spoiled: None}, model  # the change reached old rows
-    assert _differences(db, full_db) == []
-
-
-@pytest.mark.slow
-def test_a_redelivered_file_that_takes_over_every_line(incremental_and_full, tmp_path):
-    """The day before the last is re-delivered with the last day's order lines appended: every line of the
-    last day's file is now a copy first seen in an earlier file, so that file keeps no row of its own in
-    int_shop__orders_checked - its old rows must go, or the incremental table would count them twice."""
-    last_day = incremental_and_full[-1]
-    work, db = _copy_of_incremental_state(incremental_and_full, tmp_path)
-    last = work / f"orders_{last_day}.csv"
-    before = max(p for p in work.glob("orders_*.csv") if p != last)
-    appended = last.read_text().splitlines()[1:]
-    before.write_text(before.read_text().rstrip("\n") + "\n" + "\n".join(appended) + "\n")
-
-    target = tmp_path / "inc_target"
-    dbt(["build"], db=db, target=target, dbt_vars={"shop_raw_path": str(work)})
-    full_db = tmp_path / "full" / "warehouse.duckdb"
-    full_db.parent.mkdir()
-    dbt(["build"], db=full_db, target=tmp_path / "full_target", dbt_vars={"shop_raw_path": str(work)})
-    with duckdb.connect(str(full_db), read_only=True) as con:
-        owned = con.execute(
-            "select count(*) from intermediate.int_shop__orders_checked where source_file = ?", [last.name]
-        ).fetchone()[0]
-    assert owned == 0 and len(appended) > 0
-    assert _differences(db, full_db) == []
-
-
-def test_a_json_comment_carries_any_file_name(tmp_path):
-    """The orders pre-hook and the fold's post-hook read file lists back from the model's compiled query: the
-    comment must stay one SQL comment and give back the same list whatever the names hold (`*/`, quotes,
-    brackets)."""
-    names = [
-        "orders_2018-06-30.csv",
-        "orders_a */ b.csv",
-        "orders_it's.csv",
-        'orders_"quoted".csv',
-        "orders_x] */ y.csv",
-        "orders_back\\slash.csv",
-    ]
-    inline = (
-        "{% set comment = json_comment('re-checked files', var('names')) %}"
-        "select 1 {{ comment }} as one,"
-        " {{ json_comment_in(comment, 're-checked files') == var('names') }} as round_trips"
-    )
-    result = dbt(
-        ["show", "--inline", inline, "--vars", json.dumps({"names": names})],
-        db=tmp_path / "show.duckdb",
-        target=tmp_path / "target",
-    )
-    lines = result.stdout.splitlines()
-    header = next(i for i, line in enumerate(lines) if "round_trips" in line)
-    row = [cell.strip() for cell in lines[header + 2].strip().strip("|").split("|")]
-    assert row == ["1", "True"], result.stdout[-2000:]
-
-
-@pytest.mark.slow
-def test_every_batch_of_a_run_is_folded(incremental_and_full, tmp_path):
-    """A run whose files make several batches folds each of them, also the days its table already holds: a
-    file re-delivered without one event, in the window's last batch, loses that event."""
-    inc_db, _, raw, _, last_day = incremental_and_full
-    work = tmp_path / "raw"
-    shutil.copytree(raw, work)
-    latest = work / f"events_{last_day}.csv"
-    header, *rows = latest.read_text().splitlines(keepends=True)
-    dropped = rows[-1].split(",")[0]
-    kept = [row for row in rows if row.split(",")[0] != dropped]
-    latest.write_text(header + "".join(kept))
-    db = tmp_path / "db" / "warehouse.duckdb"
-    db.parent.mkdir()
-    shutil.copy(inc_db, db)
-    target = tmp_path / "target"
-    # a few kB per batch: every landing day of the window is a batch of its own
-    dbt_vars = {"shop_raw_path": str(work), "landed_batch_mb": 0.001}
-    # the staging view too: it reads the folder it was built on
-    dbt(
-        ["run", "--select", "stg_shop__events", "int_shop__events_folded"],
-        db=db,
-        target=target,
-        dbt_vars=dbt_vars,
-    )
-
-    later = _later_batches(target)
-    assert len(later) == LATE_ARRIVAL_DAYS and later[-1] == [str(latest)]
-    with duckdb.connect(str(db), read_only=True) as con:
-        ids = {
-            row[0]
-            for row in con.execute(
-                "select event_id from intermediate.int_shop__events_folded where source_file = ?",
-                [latest.name],
+        for model, user in (("int_shop__orders_checked", "user_id"), ("int_shop__events", "source_user_id")):
+            customers = con.execute(
+                f"select distinct customer_id from intermediate.{model} where {user} = ?", [merged]
             ).fetchall()
-        }
-    assert ids == {int(float(row.split(",")[0])) for row in kept}
+            assert customers == [(root,)], model  # the merge reached the old rows
+    assert _differences(db, full_db) == []
 
 
 @pytest.mark.slow
-def test_a_run_whose_staging_view_reads_another_folder_stops(incremental_and_full, tmp_path):
-    """shop_raw_path changed and the selection leaves the staging view out: the view still reads the old
-    folder, so the files listed from the new one match none of its rows. The run stops, naming the view, and
-    the incremental tables keep their rows; `dbt compile` still works."""
-    work, db = _copy_of_incremental_state(incremental_and_full, tmp_path)
-
-    def rows() -> dict[str, int]:
-        with duckdb.connect(str(db), read_only=True) as con:
-            return {
-                model: con.execute(f"select count(*) from intermediate.{model}").fetchone()[0]
-                for model in INCREMENTAL_MODELS
-            }
-
-    before = rows()
-    for model in INCREMENTAL_MODELS:
-        result = dbt(
-            ["run", "--select", model],
-            db=db,
-            target=tmp_path / "target",
-            dbt_vars={"shop_raw_path": str(work)},
-            check=False,
-        )
-        output = result.stdout + result.stderr
-        assert result.returncode != 0, f"{model} ran on a staging view of another folder"
-        assert "was built on another folder than shop_raw_path" in output, output[-3000:]
-        assert str(work) in output
-    assert rows() == before
-    # commands that write nothing still work, as `dbt docs generate` on a warehouse built from another folder
-    compiled = dbt(
-        ["compile", "--select", *INCREMENTAL_MODELS],
-        db=db,
-        target=tmp_path / "compile_target",
-        dbt_vars={"shop_raw_path": str(work)},
-        check=False,
+def test_a_redelivered_day_inside_the_window_replaces_its_rows(landed, tmp_path):
+    """The day before the last is delivered again without its first line and with one price changed: the
+    incremental build replaces that file's rows, as a full build of the new files reads them."""
+    raw, db = _copy_state(landed.raw, landed.inc_db, tmp_path)
+    day = max(
+        d
+        for d, p in _partitions(raw, "orders").items()
+        if d < landed.last_day and len((p / "orders.csv").read_text().splitlines()) > 2
     )
-    assert compiled.returncode == 0, (compiled.stdout + compiled.stderr)[-3000:]
+    assert day >= landed.window_start
+    orders = _partitions(raw, "orders")[day] / "orders.csv"
+    header, _, kept, *rest = orders.read_text().splitlines()
+    price = header.split(",").index("price")
+    kept = ",".join(v if i != price else "1234.5" for i, v in enumerate(kept.split(",")))
+    orders.write_text("\n".join([header, kept, *rest]) + "\n")
+    name = orders.relative_to(raw).as_posix()
+
+    _build(raw, db, tmp_path)
+    assert _rows_of(db, "staging.stg_shop__orders", name) == len(rest) + 2
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert (
+            con.execute(
+                "select count(*) from staging.stg_shop__orders where source_file = ? and price = 1234.5",
+                [name],
+            ).fetchone()[0]
+            == 1
+        )
+    assert _differences(db, _full_build(raw, tmp_path)) == []
+
+
+@pytest.mark.slow
+def test_a_header_only_day_builds_and_the_good_file_recovers_it(landed, tmp_path):
+    """The last day first lands as header-only files (an export without records): the incremental build passes
+    and loads no row of it; then the real files of that day land in its place and the next incremental build,
+    without --full-refresh, gives the tables of a full build."""
+    raw, db = _copy_state(landed.before_raw, landed.before_db, tmp_path)
+    for table in PARTITIONED:
+        real = _partitions(landed.all_raw, table)[landed.last_day] / f"{table}.csv"
+        day = raw / table / f"landed_on={landed.last_day}"
+        day.mkdir()
+        (day / f"{table}.csv").write_text(real.read_text().splitlines()[0] + "\n")
+    _build(raw, db, tmp_path)
+    with duckdb.connect(str(db), read_only=True) as con:
+        for table in PARTITIONED:
+            rows = con.execute(
+                f"select count(*), count(*) filter (where not is_header_row) from staging.stg_shop__{table}"
+                " where landed_on = ?",
+                [landed.last_day],
+            ).fetchone()
+            assert rows == (1, 0), table  # the header line only
+    for table in PARTITIONED:
+        real = _partitions(landed.all_raw, table)[landed.last_day] / f"{table}.csv"
+        shutil.copy(real, raw / table / f"landed_on={landed.last_day}" / f"{table}.csv")
+    _build(raw, db, tmp_path)
+    assert _differences(db, landed.full_db) == []
+
+
+@pytest.mark.slow
+def test_building_the_same_data_again_changes_nothing(landed, tmp_path):
+    """An incremental build with nothing new landed re-reads the window and gives identical tables."""
+    raw, db = _copy_state(landed.raw, landed.inc_db, tmp_path)
+    _build(raw, db, tmp_path)
+    assert _differences(db, landed.inc_db) == []
