@@ -6,7 +6,7 @@
 {#- The project's vars, checked. Renders nothing; raises a compiler error on the first bad value. -#}
 {% macro validate_vars() %}
     {%- if execute -%}
-        {%- do validated_choice('source_system', ['shop', 'online_retail']) -%}
+        {%- do source_system() -%}
         {%- do validated_path('shop_raw_path') -%}
         {%- do validated_path('online_retail_csv') -%}
         {%- do validated_date('shop_extracted_at') -%}
@@ -69,4 +69,10 @@
         {%- do bad_var(name, value, "expected a whole number >= " ~ minimum) -%}
     {%- endif -%}
     {{ return(text | int) }}
+{% endmacro %}
+
+{#- The active source (var source_system), checked: shared models pick their source's model with it, so a bad
+    value stops parsing with one line naming the var instead of a missing-node error. -#}
+{% macro source_system() %}
+    {{ return(validated_choice('source_system', ['shop', 'online_retail'])) }}
 {% endmacro %}

@@ -1,2 +1,2 @@
 -- Both raw sources map onto one shape, so every mart downstream is shared: this picks the active one.
-select * from {{ ref('int_' ~ var('source_system') ~ '__customers') }}
+select * from {{ ref('int_' ~ source_system() ~ '__customers') }}

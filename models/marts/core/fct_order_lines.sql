@@ -22,7 +22,7 @@ source_currencies as (
 
     -- The active source only (a bad source_system has already failed at the ref above).
     select currency from {{ ref('source_currencies') }}
-    where source_system = {{ dbt.string_literal(var('source_system')) }}
+    where source_system = {{ dbt.string_literal(source_system()) }}
 
 ),
 

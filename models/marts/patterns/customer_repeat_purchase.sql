@@ -31,7 +31,7 @@ summary as (
 
 final as (
     select
-        cast('{{ validated_choice('source_system', ['shop', 'online_retail']) }}' as {{ dbt.type_string() }})
+        cast('{{ source_system() }}' as {{ dbt.type_string() }})
             as source_system,
         cast(customers as {{ dbt.type_bigint() }}) as customers,
         cast(coalesce(repeat_customers, 0) as {{ dbt.type_bigint() }}) as repeat_customers,
