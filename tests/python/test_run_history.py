@@ -1,9 +1,10 @@
 """The run history (macros/audit/record_run_results.sql): every dbt run records its nodes in
-audit.run_results, and the marts' failing tests keep their failing rows in schema audit (never published).
+audit.run_results, and the data-quality marts' failing tests keep their failing rows in schema audit (never
+published).
 
-The failure test copies the shop warehouse, gives one order of marts.fct_orders negative units on purpose and
+The failure test copies the shop warehouse, breaks the orders total of marts.data_quality_summary on purpose and
 runs `dbt test` on it: the README's "what failed in the last run" query then finds the failed test, and the
-rows it points at are that order.
+rows it points at are that total.
 """
 
 from __future__ import annotations
@@ -63,26 +64,29 @@ def test_a_failing_test_leaves_its_rows_in_audit(shop_build, tmp_path):
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(shop_build.db, db)
     with duckdb.connect(str(db)) as con:
-        (order_key,) = con.execute("select min(order_key) from marts.fct_orders").fetchone()
-        con.execute("update marts.fct_orders set units = -1 where order_key = ?", [order_key])
+        con.execute(
+            "update marts.data_quality_summary set quarantined_rows = quarantined_rows + 1 "
+            "where source_table = 'orders' and reason_code = '_total'"
+        )
 
     result = dbt(
-        ["test", "--select", "fct_orders"],
+        ["test", "--select", "data_quality_summary"],
         db=db,
         target=tmp_path / "target",
         dbt_vars={"shop_raw_path": str(shop_build.raw)},
         check=False,
     )
-    assert result.returncode != 0, "dbt test passed on an order with negative units"
+    assert result.returncode != 0, "dbt test passed on a summary that loses a row"
 
     with duckdb.connect(str(db), read_only=True) as con:
         failed = {name: rest for name, *rest in con.execute(LAST_RUN_FAILURES).fetchall()}
-        assert "value_between_fct_orders_units__0" in failed, failed
-        status, failures, relation = failed["value_between_fct_orders_units__0"]
+        conserved = [name for name in failed if name.startswith("rows_conserved_data_quality_summary")]
+        assert len(conserved) == 1, failed
+        status, failures, relation = failed[conserved[0]]
         assert (status, failures) == ("fail", 1) and relation, failed
-        # The stored failing rows: the broken order, whole.
-        stored = con.execute(f"select order_key, units from {relation}").fetchall()
-        assert stored == [(order_key, -1)]
+        # The stored failing rows: the broken total row, whole.
+        stored = con.execute(f"select source_table, reason_code from {relation}").fetchall()
+        assert stored == [("orders", "_total")]
 
 
 def test_audit_is_never_published(shop_build, tmp_path):
