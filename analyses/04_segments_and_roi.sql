@@ -1,6 +1,7 @@
--- Case study question 4: which customer segments are there, and where does marketing money return the most?
--- The segment profiles ordered by their ROI rank, with each segment's size re-counted from the customer-level
--- assignments (so a mismatch between the two marts shows up here) and the revenue per customer.
+-- Case study question 4: which customer segments are there, and what is each worth?
+-- The segment profiles ordered by their value rank (value_index is past value, not an ROI), with each segment's
+-- size re-counted from the customer-level assignments (so a mismatch between the two marts shows up here) and the
+-- revenue per customer.
 with
 
 segment_profiles as (

@@ -135,7 +135,7 @@ def test_overview_replaces_the_default_and_its_links_resolve(docs):
         "Revenue over time",
         "Purchasing patterns",
         "Customer segments",
-        "ROI and actions",
+        "Segment value and actions",
         "Further analyses",
         "Key figures",
     ):

@@ -210,6 +210,48 @@ def small(tmp_path_factory) -> Shop:
     return Shop(base / "raw", base / "truth")
 
 
+@pytest.fixture(scope="module")
+def default_shop(tmp_path_factory) -> Shop:
+    """The default data set (`make run`): scale 1, seed 42."""
+    base = tmp_path_factory.mktemp("gen_default")
+    generate_shop(base / "raw", base / "truth", scale=1)
+    return Shop(base / "raw", base / "truth")
+
+
+def archetype_ari(shop: Shop) -> tuple[float, pd.DataFrame]:
+    """RFM as the segmentation computes it, k-means with k = 5, ARI against the planted archetypes."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.preprocessing import StandardScaler
+
+    arch = pd.read_csv(shop.truth / "archetypes.csv")
+    labelled = arch.set_index("user_id").archetype
+    inferred = pd.read_csv(shop.truth / "inferred_customers.csv").set_index("user_id").archetype
+    s = shop.sales
+    day = s.created.dt.normalize()
+    as_of = day.max() + pd.Timedelta(days=1)
+    rfm = (
+        s.assign(day=day)
+        .groupby("customer")
+        .agg(last=("day", "max"), f=("invoice_id", "nunique"), m=("price", "sum"))
+    )
+    rfm["r"] = (as_of - rfm["last"]).dt.days
+    truth = pd.concat([labelled, inferred]).reindex(rfm.index)
+    x = StandardScaler().fit_transform(np.log1p(rfm[["r", "f", "m"]].to_numpy(float)))
+    found = KMeans(n_clusters=5, n_init=10, random_state=0).fit_predict(x)
+    return adjusted_rand_score(truth, found), rfm.assign(a=truth)
+
+
+def monthly_sales(shop: Shop) -> pd.DataFrame:
+    """Paid sales per month of payment: revenue and customers whose first sale is in that month."""
+    s = shop.sales.assign(paid=parse_ts(shop.sales.paid_at))
+    month = s.paid.dt.to_period("M")
+    first = s.groupby("customer").paid.min().dt.to_period("M")
+    return pd.DataFrame(
+        {"revenue": s.groupby(month).price.sum(), "new_customers": first.value_counts()}
+    ).fillna(0)
+
+
 # ---- tests ------------------------------------------------------------------------------------------------
 
 
@@ -346,38 +388,46 @@ def test_nothing_normal_after_extraction_and_funnel(small):
 
 
 def test_archetypes_cover_every_user_and_separate_in_rfm(small):
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import adjusted_rand_score
-    from sklearn.preprocessing import StandardScaler
-
     assert not (small.raw / "archetypes.csv").exists()
     arch = pd.read_csv(small.truth / "archetypes.csv")
     assert list(arch.columns) == ["user_id", "archetype"]
     assert arch.user_id.is_unique and set(arch.user_id) == small.user_ids
     assert set(arch.archetype) == ARCHETYPES | {"non_buyer"}
-    s = small.sales
-    customers = set(s.customer)
+    customers = set(small.sales.customer)
     labelled = arch.set_index("user_id").archetype
     buyers = set(labelled.index[labelled != "non_buyer"])
     assert buyers == customers & small.user_ids  # non-buyers never buy, merged accounts are not customers
     inferred = pd.read_csv(small.truth / "inferred_customers.csv").set_index("user_id").archetype
     assert set(inferred.index) == customers - small.user_ids
-    # RFM as the segmentation computes it, then k-means must recover the planted archetypes.
-    day = s.created.dt.normalize()
-    as_of = day.max() + pd.Timedelta(days=1)
-    rfm = (
-        s.assign(day=day)
-        .groupby("customer")
-        .agg(last=("day", "max"), f=("invoice_id", "nunique"), m=("price", "sum"))
-    )
-    rfm["r"] = (as_of - rfm["last"]).dt.days
-    truth = pd.concat([labelled, inferred]).reindex(rfm.index)
-    x = StandardScaler().fit_transform(np.log1p(rfm[["r", "f", "m"]].to_numpy(float)))
-    found = KMeans(n_clusters=5, n_init=10, random_state=0).fit_predict(x)
-    assert adjusted_rand_score(truth, found) >= 0.8
-    medians = rfm.assign(a=truth).groupby("a")[["r", "f", "m"]].median()
+    # k-means on RFM as the segmentation computes it must recover the planted archetypes.
+    ari, rfm = archetype_ari(small)
+    assert ari >= 0.8
+    medians = rfm.groupby("a")[["r", "f", "m"]].median()
     assert medians.loc["loyal_high_value", "m"] > 5 * medians.loc["steady_low_value", "m"]
     assert medians.loc["lapsed_big_spender", "r"] > 5 * medians.loc["loyal_high_value", "r"]
+
+
+def test_default_shop_gets_new_customers_every_month(default_shop):
+    """Customers arrive all the time: every month after the first quarter and before the last has some."""
+    monthly = monthly_sales(default_shop)
+    months = pd.period_range(monthly.index.min(), monthly.index.max(), freq="M")
+    inner = months[3:-1]
+    assert len(inner) >= 48
+    empty = [str(m) for m in inner if monthly.new_customers.get(m, 0) == 0]
+    assert not empty, f"months without a new customer: {empty}"
+
+
+def test_default_shop_has_no_cliff_or_hockey_stick_at_the_edge(default_shop):
+    """The last full month's revenue is within 30% of the mean of the three months before it."""
+    monthly = monthly_sales(default_shop)
+    assert str(monthly.index.max()) == "2018-06"  # extracted 2018-07-01: June is the last full month
+    last, before = monthly.revenue.iloc[-1], monthly.revenue.iloc[-4:-1].mean()
+    assert 0.7 <= last / before <= 1.3, (last, before)
+
+
+def test_default_shop_archetypes_are_recovered(default_shop):
+    ari, _ = archetype_ari(default_shop)
+    assert ari >= 0.8
 
 
 def test_experiments_match_the_files(small):
@@ -418,18 +468,18 @@ def test_catalog_shape_and_not_a_copy(small):
         assert len(same) < 20, "the catalog looks copied from the real file"
 
 
-def test_scale_one_sizes_match_the_real_files(tmp_path):
-    generate_shop(tmp_path / "raw", tmp_path / "truth", scale=1)
+def test_scale_one_sizes_match_the_real_files(default_shop):
+    raw, truth = default_shop.raw, default_shop.truth
     for name, real in REAL_SIZES.items():
-        with open(tmp_path / "raw" / f"{name}.csv", "rb") as fh:
+        with open(raw / f"{name}.csv", "rb") as fh:
             rows = sum(1 for _ in fh) - 1
         assert abs(rows - real) <= 0.05 * real, (name, rows, real)
-    events = pd.read_csv(tmp_path / "raw" / "events.csv", usecols=["event_name", "platform"], dtype=str)
+    events = pd.read_csv(raw / "events.csv", usecols=["event_name", "platform"], dtype=str)
     for name, real in {"view_item": 525_572, "test_assignment": 324_980, "view_user_profile": 3_088}.items():
         assert abs((events.event_name == name).sum() - real) <= 0.05 * real, name
     for platform, real in {"web": 267_421, "android": 87_501, "mobile web": 87_224, "iOS": 86_514}.items():
         assert abs((events.platform == platform).sum() - real) <= 0.05 * real, platform
-    manifest = json.loads((tmp_path / "truth" / "manifest.json").read_text())
+    manifest = json.loads((truth / "manifest.json").read_text())
     assert manifest["rows"]["events"] == len(events)
 
 

@@ -180,8 +180,9 @@ class ItemPicker:
 
 @dataclass
 class Purchases:
-    """Invoices and lines of a set of customers (indices refer to the customers passed in)."""
+    """Invoices and lines of a set of customers (indices refer to the customers drawn)."""
 
+    arch: np.ndarray  # archetype of each customer
     freq: np.ndarray
     inv_cust: np.ndarray
     inv_created: np.ndarray
@@ -191,28 +192,53 @@ class Purchases:
     line_item: np.ndarray  # catalog row
 
 
-def draw_purchases(rng: np.random.Generator, arch: np.ndarray, picker: ItemPicker) -> Purchases:
-    """Invoices and lines of customers of the given archetypes (see spec.ARCHETYPES)."""
-    n = len(arch)
-    lo, hi = S.FREQUENCY[arch, 0], S.FREQUENCY[arch, 1]
-    freq = lo + np.floor(rng.random(n) * (hi - lo + 1)).astype(np.int64)
-    rlo, rhi = np.log(S.RECENCY_DAYS[arch, 0]), np.log(S.RECENCY_DAYS[arch, 1])
-    recency = np.exp(rlo + rng.random(n) * (rhi - rlo))
-    last = S.EXTRACTED - (recency * S.DAY).astype(np.int64) - rng.integers(0, 12 * S.HOUR, n)
-    span = S.SPAN_DAYS[arch, 0] + rng.random(n) * (S.SPAN_DAYS[arch, 1] - S.SPAN_DAYS[arch, 0])
-    # A first purchase before the shop opened moves to a random day of its first months (no pile-up).
-    opening = S.ORDERS_FROM + (rng.random(n) * 120 * S.DAY).astype(np.int64)
-    first = last - (span * S.DAY).astype(np.int64)
-    first = np.where(first < S.ORDERS_FROM, np.minimum(opening, last), first)
-    last = np.maximum(last, first)
+def archetype_weights(age_days: np.ndarray) -> np.ndarray:
+    """Per first order (days before the extraction), the weight of each archetype (rows sum to 1)."""
+    lo, hi = S.ARRIVAL_RAMP_DAYS[:, 0], S.ARRIVAL_RAMP_DAYS[:, 1]
+    ramp = np.clip((np.asarray(age_days, dtype=float)[:, None] - lo) / (hi - lo), 0.0, 1.0)
+    ramp[:, S.RECENT_ARCHETYPE] = 1.0 - ramp[:, S.RECENT_ARCHETYPE]
+    weights = ramp * S.ARCHETYPE_WEIGHT
+    total = weights.sum(axis=1, keepdims=True)
+    if (total <= 0).any():
+        raise ValueError("spec.ARRIVAL_RAMP_DAYS leaves an age with no archetype: the ramps must overlap")
+    return weights / total
+
+
+def draw_purchases(rng: np.random.Generator, n: int, picker: ItemPicker) -> Purchases:
+    """n buyers: when each arrives, what kind of buyer it is, and the invoices its purchase process makes."""
+    # First orders arrive like the sign-ups: every month, more in later years.
+    span = S.LAST_NORMAL - S.DAY - S.ORDERS_FROM
+    first = S.ORDERS_FROM + (span * rng.random(n) ** 0.75).astype(np.int64)
+    age = (S.EXTRACTED - first) / S.DAY
+    cumulative = np.cumsum(archetype_weights(age), axis=1)
+    arch = np.minimum((rng.random(n)[:, None] > cumulative).sum(axis=1), len(S.ARCHETYPES) - 1)
+
+    # The end of the active life: churn at a given age before the extraction, or a dormant buyer's short
+    # active span, or the extraction itself.
+    end = np.full(n, S.LAST_NORMAL, dtype=np.int64)
+    clo, chi = S.CHURN_AGE_DAYS[arch, 0], S.CHURN_AGE_DAYS[arch, 1]
+    churns = chi > 0
+    churn_age = clo + rng.random(n) * (np.maximum(np.minimum(chi, age - S.CHURN_MIN_LIFE_DAYS), clo) - clo)
+    end = np.where(churns, S.EXTRACTED - (churn_age * S.DAY).astype(np.int64), end)
+    alo, ahi = S.ACTIVE_DAYS[arch, 0], S.ACTIVE_DAYS[arch, 1]
+    active = alo + rng.random(n) * (ahi - alo)
+    dormant_end = np.minimum(
+        first + (active * S.DAY).astype(np.int64), S.EXTRACTED - S.DORMANT_AGE_DAYS * S.DAY
+    )
+    end = np.where(ahi > 0, dormant_end, end)
+    end = np.maximum(end, first)
+    # Orders after the first: a Poisson process at the buyer's rate over its active life, so the count is
+    # Poisson and, given the count, the times are uniform over the life.
+    rlo, rhi = S.RATE_PER_YEAR[arch, 0], S.RATE_PER_YEAR[arch, 1]
+    rate = rlo + rng.random(n) * (rhi - rlo)
+    freq = 1 + rng.poisson(rate * (end - first) / (365 * S.DAY))
 
     inv_cust = np.repeat(np.arange(n), freq)
     inv_start = np.concatenate([[0], np.cumsum(freq)[:-1]]).astype(np.int64)
     j = np.arange(len(inv_cust)) - inv_start[inv_cust]
     u = rng.random(len(inv_cust))
     u[j == 0] = 0.0
-    u[j == freq[inv_cust] - 1] = 1.0
-    created = first[inv_cust] + (u * (last - first)[inv_cust]).astype(np.int64)
+    created = first[inv_cust] + (u * (end - first)[inv_cust]).astype(np.int64)
     created = created[np.lexsort((created, inv_cust))]
     delay = np.minimum(np.exp(rng.normal(np.log(40 * 60), 1.3, len(created))), 3 * S.DAY).astype(np.int64)
     paid = np.minimum(created + 60 + delay, S.LAST_NORMAL)
@@ -225,7 +251,7 @@ def draw_purchases(rng: np.random.Generator, arch: np.ndarray, picker: ItemPicke
     ub = rng.random(len(line_inv))
     band = np.minimum((ub > mix[:, 0]).astype(np.int64) + (ub > mix[:, 1]), 2)
     line_item = picker.by_band(rng, band, created[line_inv])
-    return Purchases(freq, inv_cust, created, paid, inv_start, line_inv, line_item)
+    return Purchases(arch, freq, inv_cust, created, paid, inv_start, line_inv, line_item)
 
 
 def generate_block(
@@ -264,14 +290,12 @@ def generate_block(
     n_del_buyers = min(planted(S.ORDERS_PLANT["deleted_buyers"], frac), n_del)
     deleted_nb, _ = take(nonbuyers, n_del - n_del_buyers)
 
-    arch = rng.choice(len(S.ARCHETYPES), size=n_buyers, p=S.ARCHETYPE_SHARE)
     n_ghost = planted(S.ORDERS_PLANT["ghost_customers"], frac)
-    ghost_arch = rng.choice(len(S.ARCHETYPES), size=n_ghost, p=S.ARCHETYPE_SHARE)
     ghost_uid = ids.ghost_id + np.arange(n_ghost, dtype=np.int64)
     ids.ghost_id += n_ghost
-    cust_arch = np.concatenate([arch, ghost_arch])
-    buy = draw_purchases(rng, cust_arch, picker)
-    n_cust = len(cust_arch)
+    buy = draw_purchases(rng, n_buyers + n_ghost, picker)
+    arch, ghost_arch = buy.arch[:n_buyers], buy.arch[n_buyers:]
+    n_cust = n_buyers + n_ghost
     is_ghost_cust = np.arange(n_cust) >= n_buyers
     cust_user = np.concatenate([buyers, np.full(n_ghost, -1)])
     cust_uid = np.concatenate([uid[buyers], ghost_uid])

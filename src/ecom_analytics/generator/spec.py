@@ -42,10 +42,18 @@ FUTURE_SPAN = 365 * DAY
 LATE_INVOICE_EVERY = 89
 LATE_EVENT_EVERY = 97
 
-# Buyer archetypes. Recency in days before the extraction (log-uniform), invoices (uniform integers), the
-# span in days between the first and the last invoice, lines per invoice, and the price band mix (cheap, mid,
-# high) of the lines. Separated in log1p(recency, frequency, monetary) space, with a modest overlap at the
-# tails.
+# Buyers. A buyer's first order arrives at a time drawn like the sign-ups (more in later years, every month
+# of the history); the archetype (the kind of buyer) depends on how long before the extraction the first
+# order came, because a customer who arrived last month cannot yet be a loyal regular: each archetype's weight
+# ramps linearly from 0 at ARRIVAL_RAMP_DAYS[a][0] to ARCHETYPE_WEIGHT[a] at [a][1] days before the
+# extraction (recent one-timers the other way round: full weight up to [0], none from [1]). The ramps overlap
+# (some archetype has weight at every age), so every month has new customers and no archetype starts at a
+# cliff.
+# After the first order a buyer follows a purchase process: further orders arrive as a Poisson process at
+# RATE_PER_YEAR (uniform in the range) until the buyer churns, CHURN_AGE_DAYS before the extraction (uniform;
+# (0, 0) = still active), or for dormant buyers once ACTIVE_DAYS after the first order have passed. Recency,
+# frequency and monetary value follow from that behaviour; the archetypes overlap at the edges of their
+# clouds. Lines per invoice and the price band mix (cheap, mid, high) set the spend level.
 ARCHETYPES = (
     "loyal_high_value",
     "lapsed_big_spender",
@@ -54,18 +62,24 @@ ARCHETYPES = (
     "dormant_low_value",
 )
 NON_BUYER = "non_buyer"
-ARCHETYPE_SHARE = np.array([0.15, 0.15, 0.25, 0.20, 0.25])
-RECENCY_DAYS = np.array([(1, 60), (330, 1200), (1, 75), (3, 150), (400, 1600)], dtype=float)
-FREQUENCY = np.array([(6, 16), (2, 6), (1, 1), (3, 9), (1, 2)])
-SPAN_DAYS = np.array([(365, 1400), (200, 900), (0, 0), (300, 1100), (20, 300)], dtype=float)
-LINES_PER_INVOICE = np.array([(1, 3), (1, 3), (1, 3), (1, 2), (1, 2)])
+ARCHETYPE_WEIGHT = np.array([0.18, 0.28, 1.0, 0.26, 0.28])
+ARRIVAL_RAMP_DAYS = np.array([(150, 300), (640, 820), (150, 300), (300, 420), (560, 700)], dtype=float)
+RECENT_ARCHETYPE = 2  # the one whose weight fades out instead of in
+RATE_PER_YEAR = np.array([(9.0, 13.0), (2.5, 5.0), (0.0, 0.0), (4.5, 7.0), (1.0, 2.5)])
+CHURN_AGE_DAYS = np.array([(0, 0), (450, 1100), (0, 0), (0, 0), (0, 0)], dtype=float)
+ACTIVE_DAYS = np.array([(0, 0), (0, 0), (0, 0), (0, 0), (20, 300)], dtype=float)
+# Dormant buyers stop at least this long before the extraction (their ACTIVE_DAYS are cut to fit); a
+# churning buyer is active at least CHURN_MIN_LIFE_DAYS first (its churn age is cut to fit).
+DORMANT_AGE_DAYS = 500
+CHURN_MIN_LIFE_DAYS = 400
+LINES_PER_INVOICE = np.array([(1, 2), (1, 2), (1, 3), (1, 1), (1, 2)])
 BAND_MIX = np.array(
-    [(0.05, 0.40, 0.55), (0.03, 0.22, 0.75), (0.30, 0.65, 0.05), (0.85, 0.15, 0.0), (0.90, 0.10, 0.0)]
+    [(0.02, 0.33, 0.65), (0.03, 0.22, 0.75), (0.15, 0.75, 0.10), (0.95, 0.05, 0.0), (0.90, 0.10, 0.0)]
 )
 BAND_UPPER_CENTS = (3_000, 15_000)  # cheap <= 30.00 < mid <= 150.00 < high
 FREE_ADDON_RATE = 0.04  # a line is a free how-to-manual add-on
 # Buyers per user, tuned so that scale 1 lands on ~47.4k order lines (most users never buy).
-BUYER_RATE = 0.0531
+BUYER_RATE = 0.0266
 
 # Planted anomaly counts at scale 1 (per REAL_USERS users); each scales with the users of a chunk, >= 1.
 ORDERS_PLANT = {
