@@ -1,6 +1,7 @@
 -- The floor, outputs shared by both sources: revenue by month, item rankings and RFM from table lines
 -- (order_key, customer_id, item_id, line_type, is_product, quantity, unit_price, paid_at).
 
+-- revenue is gross product sales, returns product returns: postage, fees, vouchers, free add-ons are not products
 create or replace table revenue_by_month as
 select
     date_trunc('month', paid_at) as month_start,
@@ -9,7 +10,7 @@ select
     count(distinct order_key) filter (where line_type = 'sale') as orders,
     count(distinct customer_id) filter (where line_type = 'sale') as customers
 from lines
-where line_type in ('sale', 'return')
+where line_type in ('sale', 'return') and is_product
 group by 1;
 
 -- Real products only, ranked by NET units, ties by item id (as text, like the marts).
@@ -47,7 +48,7 @@ per_customer as (
         count(distinct order_key) as frequency,
         sum(quantity * unit_price) as monetary
     from lines
-    where line_type = 'sale' and customer_id is not null
+    where line_type = 'sale' and is_product and customer_id is not null
     group by 1
 ),
 

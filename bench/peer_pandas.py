@@ -191,8 +191,12 @@ def _score(values: pd.Series, ascending: bool) -> pd.Series:
 def outputs(lines: pd.DataFrame) -> dict:
     lines = lines.assign(revenue=lines["quantity"] * lines["unit_price"])
     sales = lines[lines["line_type"] == "sale"]
+    # revenue is gross product sales: postage, fees, vouchers and free add-ons are not products
+    product_sales = sales[sales["is_product"]]
 
-    revenue_by_month = sales.groupby(sales["paid_at"].dt.to_period("M"))["revenue"].sum().sort_index()
+    revenue_by_month = (
+        product_sales.groupby(product_sales["paid_at"].dt.to_period("M"))["revenue"].sum().sort_index()
+    )
 
     products = lines[lines["is_product"] & lines["line_type"].isin(["sale", "return"])]
     rankings = products.groupby("item_id").agg(
@@ -203,7 +207,7 @@ def outputs(lines: pd.DataFrame) -> dict:
 
     as_of = sales["paid_at"].max().normalize() + pd.Timedelta(days=1)
     rfm = (
-        sales.dropna(subset=["customer_id"])
+        product_sales.dropna(subset=["customer_id"])
         .groupby("customer_id")
         .agg(
             last_order_at=("paid_at", "max"), frequency=("order_key", "nunique"), monetary=("revenue", "sum")
@@ -218,7 +222,7 @@ def outputs(lines: pd.DataFrame) -> dict:
     segments = kmeans.segment(kmeans.features(rfm["recency_days"], rfm["frequency"], rfm["monetary"]))
 
     return {
-        "total_revenue": cents(sales["revenue"].sum()),
+        "total_revenue": cents(product_sales["revenue"].sum()),
         "customers_with_sale": len(rfm),
         "top10_items_by_net_units": rankings["item_id"].head(10).tolist(),
         "revenue_by_month": {
