@@ -84,7 +84,13 @@ def _build(
     base: Path, raw: Path, db: Path | None = None, select: list[str] | None = None, **dbt_vars
 ) -> subprocess.CompletedProcess:
     return dbt(
-        ["build", *(["--select", *select, "--indirect-selection", "cautious"] if select else [])],
+        # the Python models (segments, predictions) need more customers than these tiny folders have
+        [
+            "build",
+            "--exclude",
+            "path:python_models+",
+            *(["--select", *select, "--indirect-selection", "cautious"] if select else []),
+        ],
         db=db or base / "warehouse.duckdb",
         target=base / "target",
         dbt_vars={"shop_raw_path": str(raw), **dbt_vars},

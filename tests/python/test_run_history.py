@@ -2,9 +2,9 @@
 audit.run_results, and the data-quality marts' failing tests keep their failing rows in schema audit (never
 published).
 
-The failure test copies the shop warehouse, breaks the orders total of marts.data_quality_summary on purpose and
-runs `dbt test` on it: the README's "what failed in the last run" query then finds the failed test, and the
-rows it points at are that total.
+The failure test copies the shop warehouse, breaks the orders total of marts.data_quality_summary on purpose
+and runs `dbt test` on it: the README's "what failed in the last run" query then finds the failed test, and
+the rows it points at are that total.
 """
 
 from __future__ import annotations
