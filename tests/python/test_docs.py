@@ -269,6 +269,25 @@ def make_marts(path: Path, *, segments: bool = True, order: str = "customer_id")
                 ) t(segment_id, segment_name, customer_share, revenue_share, avg_recency_days, avg_frequency,
                     avg_monetary, value_index, recommended_action)"""
             )
+            con.execute(
+                """create table marts.segment_stability as
+                select cast(m as integer) as months_before, 1.0 - 0.05 * m as ari_shared,
+                    cast(3 as integer) as recommended_refit_months
+                from range(1, 13) t(m)"""
+            )
+        # Two models x 20 customers scored out of time, ten deciles each.
+        con.execute(
+            """create table marts.model_backtest_scores as
+            select m.model, c as customer_id, cast(1 + c // 2 as integer) as value_decile,
+                cast(40 - 2 * c as decimal(38, 3)) as actual_revenue
+            from range(20) t(c) cross join (values ('model'), ('bg_nbd')) m(model)"""
+        )
+        con.execute(
+            """create table marts.model_calibration as
+            select m.model, cast(d as integer) as score_decile, 1.0 - d / 10.0 as predicted_purchase_rate,
+                1.0 - d / 11.0 as actual_purchase_rate
+            from range(1, 11) t(d) cross join (values ('model'), ('bg_nbd')) m(model)"""
+        )
     return path
 
 

@@ -210,3 +210,13 @@ def test_baseline_fits_use_a_fixed_sample_above_the_cap():
     rows = fit_rows(FIT_SAMPLE * 3)
     assert len(rows) == FIT_SAMPLE and (np.diff(rows) > 0).all()
     np.testing.assert_array_equal(rows, fit_rows(FIT_SAMPLE * 3))
+
+
+def test_expected_spend_is_capped_at_the_largest_training_revenue():
+    train = planted_customers(seed=41)
+    model = fit_propensity(train, train["purchased"], train["revenue"])
+    far_out = planted_customers(50, seed=42)
+    far_out["avg_order_value"] *= 1e6  # far outside anything the spend model saw
+    far_out["monetary"] *= 1e6
+    probability, revenue = model.predict(far_out)
+    assert (revenue <= probability * train["revenue"].max() + 1e-9).all()
