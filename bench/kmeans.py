@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 SEED = 42
-K_RANGE = range(2, 11)
+K_RANGE = range(3, 11)  # k >= 3, the business floor of the segment model
 SILHOUETTE_SAMPLE = 5_000
 
 
