@@ -440,7 +440,7 @@ METHOD = """## How it was measured
 - floor: bench/floor_<source>.sql + bench/floor_common.sql as one script in an in-memory DuckDB with the
   profile's threads and memory limit; DuckDB has no k-means, so its RFM table goes to scikit-learn.
 - pandas: bench/peer_pandas.py, read_csv / drop_duplicates / groupby the way a notebook does it, then the same
-  scikit-learn k-means (bench/kmeans.py: log1p + standardise, k = 2..10 by silhouette).
+  scikit-learn k-means (bench/kmeans.py: log1p + standardise, k = 3..10 by silhouette).
 - time: wall clock of the subprocess; CPU = user + system seconds from os.wait4.
 - memory: the larger of (a) the resident memory of the process and all its descendants, polled every 0.1 s
   from /proc/<pid>/statm and summed, and (b) ru_maxrss from os.wait4 (the exact peak of the largest single
