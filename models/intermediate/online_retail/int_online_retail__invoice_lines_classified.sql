@@ -6,17 +6,19 @@ invoice_lines as (
 
 ),
 
-non_product_codes as (
-
-    select * from {{ ref('non_product_stock_codes') }}
-
-),
-
+-- Read apart from invoice_lines: a CTE read twice is materialized by DuckDB, a copy of every staged line made
+-- again by each reader of this view.
 items_written as (
 
     select distinct item_id
-    from invoice_lines
+    from {{ ref('stg_online_retail__invoice_lines') }}
     where item_id is not null
+
+),
+
+non_product_codes as (
+
+    select * from {{ ref('non_product_stock_codes') }}
 
 ),
 
