@@ -60,10 +60,19 @@ trimmed as (
 
 ),
 
+-- DuckDB materializes this CTE (it is read three times): the untrimmed raw text stays out of it, it is only
+-- needed for the fingerprints.
 fingerprinted as (
 
     select
-        *,
+        invoice_no,
+        stock_code,
+        description,
+        quantity_text,
+        invoice_date_text,
+        unit_price_text,
+        customer_id_text,
+        country,
         -- Exact duplicates are copies of all eight raw fields as written, so the fingerprint reads the
         -- untrimmed text, with a marker that keeps an empty field apart from a missing one.
         {{ dbt.hash(dbt.concat([
