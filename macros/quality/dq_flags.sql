@@ -41,8 +41,10 @@
 {#- One issue row per (record, reason) of a checked relation: its quarantine_reason when it has one, otherwise
     every dq_<reason> flag that is set (kept_flagged or corrected records may carry several). Reads only the
     records with something to report, then unpivots their flags with one cross join (no union per reason).
-    `where` narrows the records read (e.g. to one grain of a relation). -#}
-{% macro dq_issue_rows(relation, source_table, where='1 = 1') -%}
+    `where` narrows the records read (e.g. to one grain of a relation). `detail` is the issue's text, an
+    expression over the record's columns and `reasons.reason_code`, for a source whose text depends on the
+    reason (a kept record with several flags); by default the record's dq_detail. -#}
+{% macro dq_issue_rows(relation, source_table, where='1 = 1', detail='flagged.dq_detail') -%}
     {%- set reasons = dq_flag_reasons(relation) -%}
     {%- if reasons is none -%}
         {#- not built yet: a query of the same shape, so the model still compiles -#}
@@ -58,7 +60,7 @@
         '{{ source_table }}' as source_table,
         flagged.record_key,
         reasons.reason_code,
-        flagged.dq_detail as detail
+        {{ detail }} as detail
     from (
         select *
         from {{ relation }}

@@ -1,11 +1,5 @@
 with
 
-order_lines as (
-
-    select * from {{ ref('int_online_retail__order_lines') }}
-
-),
-
 classified_lines as (
 
     select * from {{ ref('int_online_retail__invoice_lines_classified') }}
@@ -29,7 +23,9 @@ name_counts as (
         item_id,
         item_name,
         count(*) as lines
-    from order_lines
+    -- the order lines are read by name in both counts: a CTE read twice is materialized by DuckDB, a copy of
+    -- every clean line
+    from {{ ref('int_online_retail__order_lines') }}
     where item_name is not null
     group by item_id, item_name
 
@@ -56,7 +52,7 @@ price_counts as (
         unit_price,
         sum(case when line_type = 'sale' then 1 else 0 end) as sale_lines,
         count(*) as lines
-    from order_lines
+    from {{ ref('int_online_retail__order_lines') }}
     group by item_id, unit_price
 
 ),
