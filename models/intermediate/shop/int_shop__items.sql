@@ -29,7 +29,9 @@ inferred_lines as (
         item_name,
         item_category as category,
         price,
-        row_number() over (partition by item_id order by line_item_id) as line_rank
+        row_number() over (partition by item_id order by line_item_id) as line_rank,
+        -- free only when every line of it is: one line at 0 does not make the other lines' sales free
+        max(price) over (partition by item_id) as max_price
     from orders
     where dq_unknown_item and quarantine_reason is null
 ),
@@ -40,7 +42,7 @@ inferred_items as (
         item_name,
         category,
         price,
-        case when price = 0 then 'free_addon' else 'product' end as item_kind,
+        case when max_price = 0 then 'free_addon' else 'product' end as item_kind,
         true as is_inferred
     from inferred_lines
     where line_rank = 1
