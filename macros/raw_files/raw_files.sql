@@ -28,9 +28,9 @@
 {% endmacro %}
 
 {#- The latest landing day a relation holds minus var('late_arrival_days'), as 'YYYY-MM-DD'; none when it
-    holds no landed row (or at parse time). The only query a model runs at compile time. -#}
+    holds no landed row, is not built yet, or at parse time. The only query a model runs at compile time. -#}
 {% macro lookback_start_of(relation) %}
-    {%- if not execute -%}
+    {%- if not execute or adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set high_water = run_query('select max(landed_on) from ' ~ relation).columns[0].values()[0] -%}
