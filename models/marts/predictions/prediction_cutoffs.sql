@@ -44,6 +44,8 @@ dated as (
         ) as cutoff_date
     from roles
     cross join reference_date
+    -- no sale at all (a header-only landing): no reference date, so no cutoff
+    where reference_date.as_of_date is not null
 
 ),
 
