@@ -219,7 +219,10 @@ def test_files_before_the_window_are_not_read_again(landed, tmp_path):
     assert _rows_of(db, "staging.stg_shop__orders", orders.relative_to(raw).as_posix()) == len(lines) + 1
 
     _build(raw, db, tmp_path)
-    assert _differences(db, landed.full_db) == []
+    # the listing of the raw folder (stg_shop__raw_files) shows the corrupted files' new sizes: that is the
+    # file system, not loaded rows; every table of loaded rows equals the full build of the intact files
+    listing = "staging.stg_shop__raw_files:"
+    assert [d for d in _differences(db, landed.full_db) if not d.startswith(listing)] == []
 
 
 @pytest.mark.slow
