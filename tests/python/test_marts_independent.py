@@ -132,10 +132,10 @@ def _roots(raw) -> dict[int, int | None]:
 def _products(raw, lines: pd.DataFrame) -> set[str]:
     items = _read(raw, "items.csv")
     catalog = {str(_id(item.id)): Decimal(item.price) for item in items.itertuples(index=False)}
-    first_lines = lines.sort_values("line_item_id").drop_duplicates("item_id")
-    first_line_price = dict(zip(first_lines["item_id"], first_lines["price"], strict=True))
+    # an item missing from items.csv is free only when every line of it is priced 0
+    max_line_price = lines.groupby("item_id")["price"].max().to_dict()
     products = {item_id for item_id, price in catalog.items() if price != 0}
-    products |= {item for item, price in first_line_price.items() if item not in catalog and price != 0}
+    products |= {item for item, price in max_line_price.items() if item not in catalog and price != 0}
     return products
 
 

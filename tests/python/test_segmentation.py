@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 from ecom_analytics.segmentation import (
     SegmentationInputError,
@@ -232,6 +233,19 @@ def test_mean_silhouettes_are_scikit_learns_for_every_labelling_and_chunk_size()
     for chunk_rows in (1, 10, 97, 500):
         got = mean_silhouettes(points, labelings, chunk_rows=chunk_rows)
         assert got == pytest.approx(expected, abs=1e-12)
+
+
+def test_mean_silhouettes_do_not_depend_on_the_thread_count():
+    """dbt runs Python models side by side, so the thread count seen by one model is not guaranteed: the
+    silhouettes must come out bit-identical however many BLAS threads there are."""
+    points, _ = make_blobs(n_samples=5_000, centers=9, n_features=3, random_state=5)
+    rng = np.random.default_rng(0)
+    labelings = [rng.integers(0, k, len(points)) for k in (3, 9)]
+    results = []
+    for threads in (1, 2, 4):
+        with threadpool_limits(limits=threads):
+            results.append(mean_silhouettes(points, labelings))
+    assert results[0] == results[1] == results[2]
 
 
 @pytest.mark.parametrize(("true_k", "seed"), [(3, 7), (4, 1), (6, 5)])

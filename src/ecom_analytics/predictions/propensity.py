@@ -27,7 +27,8 @@ import pandas as pd
 from sklearn.linear_model import GammaRegressor, LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
+
+from ..threads import one_thread
 
 #: The customer_cutoff_features columns the model reads.
 MODEL_FEATURES: tuple[str, ...] = (
@@ -93,7 +94,7 @@ class PropensityModel:
     def predict(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """(purchase probability, expected revenue in the next H days) per row."""
         matrix = design_matrix(features)
-        with threadpool_limits(limits=1):
+        with one_thread():
             if self.classifier is None:
                 probability = np.full(len(matrix), self.constant_probability)
             else:
@@ -114,7 +115,7 @@ def fit_propensity(features: pd.DataFrame, purchased, revenue) -> PropensityMode
     spenders = revenue > 0
     max_spend = float(revenue[spenders].max()) if spenders.any() else 0.0
     model = PropensityModel(None, None, float(labels.mean()) if len(labels) else 0.0, 0.0, max_spend)
-    with threadpool_limits(limits=1):
+    with one_thread():
         # Everyone bought, or nobody did: the observed rate for everyone is then the best estimate.
         if len(np.unique(labels)) == 2:
             model.classifier = make_pipeline(

@@ -12,12 +12,12 @@ like the top quarter of customers, whatever the log scale the clustering works o
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
-from threadpoolctl import threadpool_limits
+
+from ..threads import single_threaded
 
 #: Seed of every random choice of the segmentation (k-means++ seeding, samples, bootstraps).
 RANDOM_SEED = 42
@@ -43,22 +43,6 @@ SPEND_QUANTILES = (0.25, 0.75)
 RECENCY_WORDS = {"low": "Recent", "mid": "Cooling", "high": "Lapsed"}
 MONETARY_WORDS = {"low": "low-value", "mid": "mid-value", "high": "high-value"}
 FREQUENCY_WORDS = {"low": "one-timers", "mid": "repeat buyers", "high": "regulars"}
-
-
-def single_threaded(function):
-    """Run with one BLAS/OpenMP thread.
-
-    dbt runs other models beside the Python models: a multi-threaded k-means then fights them for the
-    cores (seen here: nine fits took 120 s instead of 6 s on a loaded 2-core machine), and one thread also
-    fixes the order of floating-point sums, so a refit gives bit-identical centroids.
-    """
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with threadpool_limits(limits=1):
-            return function(*args, **kwargs)
-
-    return wrapper
 
 
 @dataclass(frozen=True)

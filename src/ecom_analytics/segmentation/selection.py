@@ -24,7 +24,8 @@ import pandas as pd
 from scipy.spatial.distance import cdist
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score
 
-from .clustering import RANDOM_SEED, fit_segments, make_estimator, single_threaded
+from ..threads import single_threaded
+from .clustering import RANDOM_SEED, fit_segments, make_estimator
 from .features import SegmentationInputError
 
 #: The business floor: two segments ("buyers" and "the rest") give a marketing team nothing to act on that RFM
@@ -104,22 +105,26 @@ def mean_silhouettes(
 
     The n x n distance matrix is never held: at the 5,000-customer sample it is 200 MB, and allocating and
     re-reading it for every k cost more than the k-means fits. Per chunk, the distances to every point are
-    summed per cluster of every labelling with one matrix product against the labelling's one-hot matrix.
+    summed per cluster of every labelling with `np.add.reduceat` over the columns grouped by cluster: not a
+    matrix product, whose BLAS sums in an order that depends on the thread count (a rebuild then differed
+    in the last digit).
     Each labelling needs at least two clusters and fewer clusters than points (as silhouette_score).
     """
     n = len(points)
     encoded = [np.unique(labels, return_inverse=True) for labels in labelings]
-    onehots = [np.eye(len(values))[codes] for values, codes in encoded]
-    sizes = [onehot.sum(axis=0) for onehot in onehots]
+    sizes = [np.bincount(codes).astype(float) for _, codes in encoded]
+    # Columns grouped by cluster, so each cluster's distances are one contiguous run to sum.
+    orders = [np.argsort(codes, kind="stable") for _, codes in encoded]
+    starts = [np.concatenate(([0], np.cumsum(size)[:-1])).astype(int) for size in sizes]
     intra = np.zeros((len(labelings), n))
     inter = np.zeros((len(labelings), n))
     for start in range(0, n, chunk_rows):
         rows = slice(start, min(start + chunk_rows, n))
         distances = cdist(points[rows], points)
         positions = np.arange(distances.shape[0])
-        for j, ((_, codes), onehot, size) in enumerate(zip(encoded, onehots, sizes, strict=True)):
+        for j, ((_, codes), size) in enumerate(zip(encoded, sizes, strict=True)):
             own = codes[rows]
-            sums = distances @ onehot
+            sums = np.add.reduceat(distances[:, orders[j]], starts[j], axis=1)
             intra[j, rows] = sums[positions, own]
             means = sums / size
             means[positions, own] = np.inf

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from .clustering import RANDOM_SEED, make_estimator, single_threaded
+from ..threads import single_threaded
+from .clustering import RANDOM_SEED, make_estimator
 from .features import FEATURES, fit_scaler, log_features, validate_rfm
 from .selection import BOOTSTRAP_N_INIT, SILHOUETTE_SAMPLE, sample_index
 
