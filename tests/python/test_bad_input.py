@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import dbt
+from conftest import REPO, dbt
 
 USERS_HEADER = "created_at,deleted_at,email_address,first_name,id,last_name,merged_at,parent_user_id\n"
 ITEMS_HEADER = "adjective,category,created_at,id,modifier,name,price\n"
@@ -81,14 +81,19 @@ def _raw_folder(base: Path, changes: dict[str, str | None], name: str = "raw") -
 
 
 def _build(
-    base: Path, raw: Path, db: Path | None = None, select: list[str] | None = None, **dbt_vars
+    base: Path,
+    raw: Path,
+    db: Path | None = None,
+    select: list[str] | None = None,
+    python_models: bool = False,
+    **dbt_vars,
 ) -> subprocess.CompletedProcess:
     return dbt(
-        # the Python models (segments, predictions) need more customers than these tiny folders have
         [
             "build",
-            "--exclude",
-            "path:python_models+",
+            # the Python models (segments, predictions) need more customers than these tiny folders have,
+            # unless there is none at all
+            *([] if python_models else ["--exclude", "path:python_models+"]),
             *(["--select", *select, "--indirect-selection", "cautious"] if select else []),
         ],
         db=db or base / "warehouse.duckdb",
@@ -239,10 +244,10 @@ def test_a_malformed_file_stops_the_build_naming_it(tmp_path, case):
 
 @pytest.mark.slow
 def test_header_only_files_build_with_zero_rows(tmp_path):
-    """orders.csv and events.csv hold their header only: the build passes, the marts are empty and the quality
-    summary counts 0 rows, not null."""
+    """orders.csv and events.csv hold their header only: the build passes, Python models included, the marts
+    are empty, the quality summary counts 0 rows, not null, and a warning says there is no customer."""
     raw = _raw_folder(tmp_path, {"orders.csv": ORDERS_HEADER, "events.csv": EVENTS_HEADER})
-    result = _build(tmp_path, raw)
+    result = _build(tmp_path, raw, python_models=True)
     _assert_no_traceback(result)
     assert result.returncode == 0, _output(result)[-6000:]
     db = tmp_path / "warehouse.duckdb"
@@ -253,3 +258,9 @@ def test_header_only_files_build_with_zero_rows(tmp_path):
             " where source_table in ('orders', 'events') and reason_code = '_total' order by all"
         ).fetchall()
     assert counts == [("events", 0, 0, 0), ("orders", 0, 0, 0)]
+    python_models = sorted(path.stem for path in (REPO / "python_models").rglob("*.py"))
+    assert python_models
+    for model in python_models:
+        assert _count(db, f"select count(*) from marts.{model}") == 0, model
+    warned = [line for line in _lines_with(result, "assert_there_are_customers_to_segment") if "WARN" in line]
+    assert warned, f"no warning names assert_there_are_customers_to_segment\n{_output(result)[-4000:]}"

@@ -36,6 +36,7 @@ from ecom_analytics.segmentation.clustering import (
     segment_levels,
     spend_level,
 )
+from ecom_analytics.segmentation.models import CUSTOMER_SEGMENTS_TYPES
 from ecom_analytics.segmentation.selection import candidate_ks, mean_silhouettes, sample_index
 
 E = math.e
@@ -291,6 +292,10 @@ def test_dbt_models_produce_typed_tables_with_one_row_per_customer(rfm_connectio
     types = dict(con.execute("select column_name, column_type from (describe segments)").fetchall())
     assert types["customer_id"] == "BIGINT" and types["segment_id"] == "INTEGER"
     assert types["monetary"] == "DECIMAL(38,3)" and types["z_monetary"] == "DOUBLE"
+    # the same columns, in the same order, as the empty table of a build without customers
+    assert list(types.items()) == [
+        (c, t.replace(" ", "").upper()) for c, t in CUSTOMER_SEGMENTS_TYPES.items()
+    ]
     assert con.execute("select count(*) from selection where is_chosen").fetchone() == (1,)
     assert con.execute("select count(*) from segments").fetchone() == (320,)
     # monetary is carried over from customer_rfm exactly (never through a float)

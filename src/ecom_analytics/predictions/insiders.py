@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..relations import empty_relation, is_empty
 from .evaluation import BOOTSTRAP_ROUNDS, INTERVAL, RANDOM_SEED
 
 SUMMARY_TYPES = {
@@ -28,6 +29,14 @@ SUMMARY_TYPES = {
     "oot_revenue_share_high": "double",
     "oot_revenue_lift": "double",
     "bootstrap_rounds": "integer",
+}
+
+#: Column types of marts.insiders_summary.
+INSIDERS_SUMMARY_TYPES = {
+    "as_of_date": "date",
+    "eval_cutoff": "date",
+    "horizon_days": "integer",
+    **SUMMARY_TYPES,
 }
 
 
@@ -85,7 +94,9 @@ def summarise(now: pd.DataFrame, at_eval: pd.DataFrame, rounds: int = BOOTSTRAP_
 
 
 def insiders_summary(session, insiders_relation, scores_relation, order_lines_relation, cutoffs_relation):
-    """Body of the dbt model insiders_summary."""
+    """Body of the dbt model insiders_summary (no row when there is no customer, so no as_of_date)."""
+    if is_empty(insiders_relation):
+        return empty_relation(session, INSIDERS_SUMMARY_TYPES)
     as_of, eval_cutoff, horizon = (
         cutoffs_relation.filter("cutoff_role = 'evaluate'")
         .project("as_of_date, cutoff_date, horizon_days")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..relations import empty_relation, is_empty
 from . import evaluation
 from .baselines import score_bgnbd, score_rfm
 from .bgnbd import ModelFitError
@@ -52,6 +53,20 @@ PREDICTION_TYPES = {
     "purchase_probability": "double",
     "expected_revenue": "double",
     "value_decile": "integer",
+}
+
+#: The split every backtest row was judged on, between `model` and the rest of its columns.
+CUTOFF_TYPES = {"train_cutoff": "date", "eval_cutoff": "date", "horizon_days": "integer"}
+
+#: Column types of the tables the dbt models build (marts.<name>); a key keeps its first place, so the
+#: `model` and `customer_id` of the frame types stay first.
+MODEL_BACKTEST_SCORES_TYPES = {"model": "varchar", **CUTOFF_TYPES, **SCORE_TYPES}
+MODEL_BACKTEST_TYPES = {"model": "varchar", **CUTOFF_TYPES, **BACKTEST_TYPES}
+CUSTOMER_PREDICTIONS_TYPES = {
+    "customer_id": "bigint",
+    "as_of_date": "date",
+    "horizon_days": "integer",
+    **PREDICTION_TYPES,
 }
 
 
@@ -180,7 +195,9 @@ def _typed(session, frame: pd.DataFrame, types: dict[str, str]):
 
 
 def model_backtest_scores(session, cutoffs_relation, features_relation, outcomes_relation):
-    """Body of the dbt model model_backtest_scores."""
+    """Body of the dbt model model_backtest_scores (no row when no customer has a sale)."""
+    if is_empty(features_relation):
+        return empty_relation(session, MODEL_BACKTEST_SCORES_TYPES)
     cutoffs = read_cutoffs(cutoffs_relation)
     train = read_customers(features_relation, cutoffs["train"], outcomes_relation)
     evaluated = read_customers(features_relation, cutoffs["evaluate"], outcomes_relation)
@@ -195,7 +212,9 @@ def model_backtest_scores(session, cutoffs_relation, features_relation, outcomes
 
 
 def model_backtest(session, scores_relation):
-    """Body of the dbt model model_backtest: one row per model."""
+    """Body of the dbt model model_backtest: one row per model (none when no customer was scored)."""
+    if is_empty(scores_relation):
+        return empty_relation(session, MODEL_BACKTEST_TYPES)
     dates = scores_relation.aggregate("min(train_cutoff), min(eval_cutoff), min(horizon_days)").fetchone()
     rows = []
     for name in MODELS:
@@ -222,6 +241,8 @@ def model_backtest(session, scores_relation):
 
 def customer_predictions(session, cutoffs_relation, features_relation, outcomes_relation):
     """Body of the dbt model customer_predictions: one row per customer with a sale before as_of_date."""
+    if is_empty(features_relation):
+        return empty_relation(session, CUSTOMER_PREDICTIONS_TYPES)
     cutoffs = read_cutoffs(cutoffs_relation)
     train = read_customers(features_relation, cutoffs["evaluate"], outcomes_relation)
     scored = read_customers(features_relation, cutoffs["score"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..relations import empty_relation
 from .clustering import RANDOM_SEED, fit_segments, name_segments, segment_levels
 from .features import (
     FEATURES,
@@ -50,6 +51,26 @@ ASSIGNMENT_TYPES = {
     **dict.fromkeys(LOG_FEATURES, "double"),
     **dict.fromkeys(SCALED_FEATURES, "double"),
     "distance_to_centroid": "double",
+}
+
+#: Column types of marts.customer_segments: the assignments around customer_rfm's own RFM values.
+CUSTOMER_SEGMENTS_TYPES = {
+    **{
+        c: ASSIGNMENT_TYPES[c]
+        for c in (
+            "customer_id",
+            "segment_id",
+            "segment_name",
+            "recency_level",
+            "frequency_level",
+            "monetary_level",
+        )
+    },
+    "recency_days": "integer",
+    "frequency": "integer",
+    "monetary": "decimal(38, 3)",
+    **{c: ASSIGNMENT_TYPES[c] for c in (*LOG_FEATURES, *SCALED_FEATURES, "distance_to_centroid")},
+    "n_segments": "integer",
 }
 
 
@@ -115,14 +136,19 @@ def _typed(session, frame: pd.DataFrame, types: dict[str, str]):
 
 
 def segment_model_selection(session, rfm_relation):
-    """Body of the dbt model segment_model_selection."""
-    selection = select_k(read_rfm(rfm_relation))
-    return _typed(session, selection, {c: SELECTION_TYPES[c] for c in SELECTION_COLUMNS})
+    """Body of the dbt model segment_model_selection (no row when customer_rfm has none)."""
+    types = {c: SELECTION_TYPES[c] for c in SELECTION_COLUMNS}
+    rfm = read_rfm(rfm_relation)
+    if rfm.empty:
+        return empty_relation(session, types)
+    return _typed(session, select_k(rfm), types)
 
 
 def customer_segments(session, rfm_relation, selection_relation, n_segments=None):
     """Body of the dbt model customer_segments: one row per customer_rfm row."""
     rfm = read_rfm(rfm_relation)
+    if rfm.empty:
+        return empty_relation(session, CUSTOMER_SEGMENTS_TYPES)
     k = chosen_k(selection_relation, n_segments)
     assignments = assign_segments(rfm, k)
     if len(assignments) != len(rfm):  # pragma: no cover - a guard, assign_segments keeps every row
@@ -132,20 +158,11 @@ def customer_segments(session, rfm_relation, selection_relation, n_segments=None
     joined = original.join(assigned, "r.customer_id = a.customer_id", how="inner")
     return joined.project(
         ", ".join(
-            [
-                "a.customer_id as customer_id",
-                "a.segment_id as segment_id",
-                "a.segment_name as segment_name",
-                "a.recency_level as recency_level",
-                "a.frequency_level as frequency_level",
-                "a.monetary_level as monetary_level",
-                "cast(r.recency_days as integer) as recency_days",
-                "cast(r.frequency as integer) as frequency",
-                "cast(r.monetary as decimal(38, 3)) as monetary",
-                *(f"a.{c} as {c}" for c in (*LOG_FEATURES, *SCALED_FEATURES)),
-                "a.distance_to_centroid as distance_to_centroid",
-                f"cast({k} as integer) as n_segments",
-            ]
+            f"cast({k} as {kind}) as {name}"
+            if name == "n_segments"
+            # the RFM values come from customer_rfm as they are, never through pandas floats
+            else f"cast({'r' if name in FEATURES else 'a'}.{name} as {kind}) as {name}"
+            for name, kind in CUSTOMER_SEGMENTS_TYPES.items()
         )
     )
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
+from ..relations import empty_relation
 from ..threads import single_threaded
 from .clustering import RANDOM_SEED, make_estimator
 from .features import FEATURES, fit_scaler, log_features, validate_rfm
@@ -138,14 +139,20 @@ STABILITY_TYPES = {
     "recommended_refit_months": "integer",
 }
 
+#: Column types of marts.segment_stability.
+SEGMENT_STABILITY_TYPES = {"cutoff_date": "date", **STABILITY_TYPES}
+
 
 def segment_stability(session, cutoffs_relation, features_relation, rfm_relation, segments_relation):
-    """Body of the dbt model segment_stability."""
-    cutoffs = (
-        cutoffs_relation.filter("cutoff_role = 'refit'").project("months_before, cutoff_date").fetchall()
-    )
+    """Body of the dbt model segment_stability (no row when customer_rfm has none)."""
     columns = "cast(customer_id as bigint) as customer_id, " + ", ".join(
         f"cast({c} as double) as {c}" for c in FEATURES
+    )
+    current = rfm_relation.project(columns).df()
+    if current.empty:
+        return empty_relation(session, SEGMENT_STABILITY_TYPES)
+    cutoffs = (
+        cutoffs_relation.filter("cutoff_role = 'refit'").project("months_before, cutoff_date").fetchall()
     )
     rfm_by_month = {
         int(months): features_relation.filter(f"cutoff_date = date '{date.isoformat()}'")
@@ -153,7 +160,6 @@ def segment_stability(session, cutoffs_relation, features_relation, rfm_relation
         .df()
         for months, date in cutoffs
     }
-    current = rfm_relation.project(columns).df()
     segments = segments_relation.project("cast(customer_id as bigint) as customer_id, segment_id").df()
     k = int(segments["segment_id"].max())
     table = stability_table(rfm_by_month, current, segments, k)
