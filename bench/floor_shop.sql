@@ -63,11 +63,13 @@ select
 from walk
 group by user_id;
 
--- Free add-ons (price 0: the how-to-manuals) are not products, so item rankings leave them out.
-create or replace table free_items as
-select distinct cast(shop_id(id) as varchar) as item_id
+-- Catalog items priced 0 (the how-to-manuals) are free add-ons, not products, so item rankings leave them out.
+create or replace table catalog_prices as
+select
+    cast(shop_id(id) as varchar) as item_id,
+    bool_or(round(try_cast(shop_null(price) as double), 2) = 0) as is_free
 from read_csv(getvariable('shop_raw_path') || '/items.csv', all_varchar = true, header = true)
-where round(try_cast(shop_null(price) as double), 2) = 0;
+group by all;
 
 -- Exact duplicate raw lines are extra copies of one line: keep one. A line id written twice with different
 -- content keeps its first version (by the raw text), like the staging model.
@@ -118,11 +120,15 @@ select
     end as customer_id,
     kept.item_id,
     case when kept.paid_at is not null then 'sale' else 'other' end as line_type,
-    free_items.item_id is null as is_product,
+    -- an item missing from items.csv is free only when every kept line of it is priced 0
+    case
+        when catalog_prices.item_id is not null then not catalog_prices.is_free
+        else max(kept.price) over (partition by kept.item_id) > 0
+    end as is_product,
     1 as quantity,
     cast(kept.price as decimal(18, 3)) as unit_price,
     kept.paid_at
 from kept
 left join users on kept.source_customer_id = users.user_id
 left join user_roots on kept.source_customer_id = user_roots.user_id
-left join free_items on kept.item_id = free_items.item_id;
+left join catalog_prices on kept.item_id = catalog_prices.item_id;

@@ -63,7 +63,8 @@ def _roots(users: pd.DataFrame) -> pd.Series:
         moved = step.notna()
         if not moved.any():
             return root
-        root[moved] = step[moved]
+        # `where`, not a masked assignment: on an Int64 series the latter left merged accounts at <NA>
+        root = root.where(~moved, step)
     root[root.map(parent).notna()] = pd.NA
     return root
 
@@ -96,8 +97,9 @@ def shop_lines(raw: Path, extracted_at: str = SHOP_EXTRACTED_AT) -> pd.DataFrame
     )
     roots = _roots(users)
 
-    # Free add-ons (price 0: the how-to-manuals) are not products, so item rankings leave them out.
+    # Catalog items priced 0 (the how-to-manuals) are free add-ons, not products: rankings leave them out.
     items = _read(raw / "items.csv")
+    catalog = set(_ids(items["id"]).dropna().astype(str))
     free_items = set(
         _ids(items["id"])[pd.to_numeric(_null(items["price"]), errors="coerce").round(2) == 0].astype(str)
     )
@@ -147,6 +149,9 @@ def shop_lines(raw: Path, extracted_at: str = SHOP_EXTRACTED_AT) -> pd.DataFrame
     known = df["source_customer_id"].isin(users["user_id"])
     df["customer_id"] = df["source_customer_id"].where(~known, df["source_customer_id"].map(roots))
     df["line_type"] = np.where(df["paid_at"].notna(), "sale", "other")
+    # an item missing from items.csv is free only when every kept line of it is priced 0
+    unknown_max_price = df[~df["item_id"].isin(catalog)].groupby("item_id")["unit_price"].max()
+    free_items |= set(unknown_max_price[unknown_max_price == 0].index)
     df["is_product"] = ~df["item_id"].isin(free_items)
     df["quantity"] = 1
     return df

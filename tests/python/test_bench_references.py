@@ -4,6 +4,7 @@ same headline figures as each other and as the marts, so `make bench` compares e
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 
 import pytest
@@ -110,3 +111,47 @@ def test_memory_measurement_sees_a_child_allocation(tmp_path):
     assert stats["exit_code"] == 0
     assert stats["peak_mb"] >= 80
     assert stats["cpu_s"] >= 0
+
+
+def test_pandas_roots_follow_merge_chains_and_leave_cycles_without_root():
+    """A -> B -> C resolves A and B to C; a cycle has no root. (A masked assignment once left every merged
+    account at <NA> on the scale-10 shop, so the peer counted fewer customers than the marts.)"""
+    users = peer_pandas.pd.DataFrame(
+        {
+            "user_id": peer_pandas.pd.array([1, 2, 3, 7, 8, 9], dtype="Int64"),
+            "parent_user_id": peer_pandas.pd.array([2, 3, None, 8, 7, None], dtype="Int64"),
+            "is_quarantined": [False] * 6,
+        }
+    )
+    roots = peer_pandas._roots(users)
+    assert [roots.get(user) for user in (1, 2, 3, 9)] == [3, 3, 3, 9]
+    assert peer_pandas.pd.isna(roots.get(7)) and peer_pandas.pd.isna(roots.get(8))
+
+
+def test_an_unknown_item_is_free_only_when_every_line_of_it_is_priced_0(tiny_shop, tmp_path):
+    """Two items missing from items.csv: one sold at 0 and at 5 (a product), one only at 0 (a free add-on).
+    Both references count the first as a product sale, not the second, as int_shop__items does."""
+    raw = tmp_path / "raw"
+    shutil.copytree(tiny_shop, raw)
+    orders = next(raw.glob("**/orders*.csv"))
+    header = orders.read_text().splitlines()[0].split(",")
+    template = dict(zip(header, orders.read_text().splitlines()[1].split(","), strict=True))
+    lines = []
+    # each line by a new user id (a customer of its own): only the buyer of the product becomes a customer
+    sales = [(990001, 99991, "0.0", 8888801), (990002, 99991, "5.0", 8888801)]
+    sales.append((990003, 99992, "0.0", 8888802))
+    for line_id, item_id, price, user_id in sales:
+        row = {
+            **template,
+            "line_item_id": f"{line_id}.0",
+            "item_id": f"{item_id}.0",
+            "price": price,
+            "user_id": f"{user_id}.0",
+        }
+        lines.append(",".join(row[column] for column in header))
+    with orders.open("a") as handle:
+        handle.write("\n".join(lines) + "\n")
+    before = floor.run("shop", tiny_shop)
+    for result in (floor.run("shop", raw), peer_pandas.run("shop", raw)):
+        assert round(result["total_revenue"] - before["total_revenue"], 2) == 5.0
+        assert result["customers_with_sale"] == before["customers_with_sale"] + 1
