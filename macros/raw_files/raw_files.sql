@@ -98,8 +98,6 @@
     {{ raw_file_landed_on('filename') }} as landed_on,
     {{ is_header_row(columns) }} as is_header_row,
     {{ row_fingerprint(columns) }} as row_fingerprint,
-    row_number() over (
-        partition by filename, {{ row_fingerprint(columns) }}
-        order by filename
-    ) as copy_number
+    {#- the rows of a partition are identical, so any numbering gives the same table: no sort needed #}
+    row_number() over (partition by filename, {{ row_fingerprint(columns) }}) as copy_number
 {%- endmacro %}
