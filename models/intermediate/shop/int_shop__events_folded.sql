@@ -13,6 +13,11 @@
 }}
 {%- set parameters = ['item_id', 'referrer', 'test_id', 'test_assignment', 'viewed_user_id'] %}
 {%- set known_names = "('" ~ parameters | join("', '") ~ "')" %}
+{%- set consistency_checks = [] %}
+{%- for column in ['event_time_text', 'user_id_text', 'event_name', 'platform'] %}
+    {%- set fingerprint = "case when " ~ column ~ " is not null then " ~ row_fingerprint([column]) ~ " end" %}
+    {%- do consistency_checks.append("min(" ~ fingerprint ~ ") <> max(" ~ fingerprint ~ ")") %}
+{%- endfor %}
 with
 
 events as (
@@ -54,13 +59,7 @@ folded as (
         ) }} as distinct_parameter_names,
         -- the parameter rows of one event should agree on the event's own columns (compared by fingerprint:
         -- min and max of eight text columns were a third of the fold's time)
-        (
-        {%- for column in ['event_time_text', 'user_id_text', 'event_name', 'platform'] %}
-            {% if not loop.first %}or {% endif -%}
-            min(case when {{ column }} is not null then {{ row_fingerprint([column]) }} end)
-            <> max(case when {{ column }} is not null then {{ row_fingerprint([column]) }} end)
-        {%- endfor %}
-        ) as has_inconsistent_rows
+        ({{ consistency_checks | join(' or ') }}) as has_inconsistent_rows
     from events
     group by source_file, landed_on, event_id
 ),
