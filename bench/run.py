@@ -376,7 +376,7 @@ def bench_fixed_cost(workdir: Path, scale: float = FIXED_COST_SCALE) -> dict:
     again = _dbt_build("dbt build (tiny, again)", db, target, dbt_vars, workdir / "again.log")
     return {
         "scale": scale,
-        "order_lines": count_lines(raw / "orders*.csv"),
+        "order_lines": count_lines(raw / "**/orders*.csv"),
         "wall_s": again["wall_s"],
         "cpu_s": again["cpu_s"],
         "nodes": sum(again["nodes"]["statuses"].values()),
