@@ -7,6 +7,7 @@ import re
 import shutil
 import sys
 
+import pandas as pd
 import pytest
 from bench import floor, headline, peer_pandas, run
 
@@ -116,16 +117,16 @@ def test_memory_measurement_sees_a_child_allocation(tmp_path):
 def test_pandas_roots_follow_merge_chains_and_leave_cycles_without_root():
     """A -> B -> C resolves A and B to C; a cycle has no root. (A masked assignment once left every merged
     account at <NA> on the scale-10 shop, so the peer counted fewer customers than the marts.)"""
-    users = peer_pandas.pd.DataFrame(
+    users = pd.DataFrame(
         {
-            "user_id": peer_pandas.pd.array([1, 2, 3, 7, 8, 9], dtype="Int64"),
-            "parent_user_id": peer_pandas.pd.array([2, 3, None, 8, 7, None], dtype="Int64"),
+            "user_id": pd.array([1, 2, 3, 7, 8, 9], dtype="Int64"),
+            "parent_user_id": pd.array([2, 3, None, 8, 7, None], dtype="Int64"),
             "is_quarantined": [False] * 6,
         }
     )
     roots = peer_pandas._roots(users)
     assert [roots.get(user) for user in (1, 2, 3, 9)] == [3, 3, 3, 9]
-    assert peer_pandas.pd.isna(roots.get(7)) and peer_pandas.pd.isna(roots.get(8))
+    assert pd.isna(roots.get(7)) and pd.isna(roots.get(8))
 
 
 def test_an_unknown_item_is_free_only_when_every_line_of_it_is_priced_0(tiny_shop, tmp_path):
