@@ -13,8 +13,10 @@
 }}
 {%- set parameters = ['item_id', 'referrer', 'test_id', 'test_assignment', 'viewed_user_id'] %}
 {%- set known_names = "('" ~ parameters | join("', '") ~ "')" %}
+{#- the event's own columns its parameter rows should agree on #}
+{%- set event_columns = ['event_time_text', 'user_id_text', 'event_name', 'platform'] %}
 {%- set consistency_checks = [] %}
-{%- for column in ['event_time_text', 'user_id_text', 'event_name', 'platform'] %}
+{%- for column in event_columns %}
     {%- set fingerprint = "case when " ~ column ~ " is not null then " ~ row_fingerprint([column]) ~ " end" %}
     {%- do consistency_checks.append("min(" ~ fingerprint ~ ") <> max(" ~ fingerprint ~ ")") %}
 {%- endfor %}
@@ -25,18 +27,24 @@ events as (
     where not is_header_row and {{ in_lookback_window('landed_on') }}
 ),
 
-folded as (
+-- the same rows, read again only for the few events whose rows disagree (a second reference to `events`
+-- would make DuckDB materialize all of it)
+rows_to_recheck as (
+    select * from {{ ref('stg_shop__events') }}
+    where not is_header_row and {{ in_lookback_window('landed_on') }}
+),
+
+folded_rows as (
     select
         source_file,
         landed_on,
         event_id,
         max(event_id_text) as event_id_text,
         max(event_at) as event_at,
-        max(event_time_text) as event_time_text,
         max(user_id) as user_id,
-        max(user_id_text) as user_id_text,
-        max(event_name) as event_name,
-        max(platform) as platform,
+        {%- for column in event_columns %}
+            {{ shared_value(column) }} as {{ column }},
+        {%- endfor %}
         {%- for parameter in parameters %}
             max(case when parameter_name = '{{ parameter }}' then parameter_value end) as {{ parameter }}_text,
         {%- endfor %}
@@ -64,6 +72,35 @@ folded as (
     group by source_file, landed_on, event_id
 ),
 
+-- shared_value is exact where an event's rows agree; where they do not, the largest values are kept, as the
+-- dq_reason_codes seed says
+inconsistent_events as (
+    select
+        rows_to_recheck.source_file as recheck_file,
+        rows_to_recheck.event_id as recheck_event_id,
+        {%- for column in event_columns %}
+            max(rows_to_recheck.{{ column }}) as largest_{{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from rows_to_recheck
+    inner join folded_rows
+        on
+            rows_to_recheck.source_file = folded_rows.source_file
+            and rows_to_recheck.event_id is not distinct from folded_rows.event_id
+    where folded_rows.has_inconsistent_rows
+    group by rows_to_recheck.source_file, rows_to_recheck.event_id
+),
+
+folded as (
+    select
+        folded_rows.*,
+        inconsistent_events.*
+    from folded_rows
+    left join inconsistent_events
+        on
+            folded_rows.source_file = inconsistent_events.recheck_file
+            and folded_rows.event_id is not distinct from inconsistent_events.recheck_event_id
+),
+
 final as (
     select
         source_file,
@@ -71,11 +108,11 @@ final as (
         event_id,
         event_id_text,
         event_at,
-        event_time_text,
+        coalesce(largest_event_time_text, event_time_text) as event_time_text,
         user_id,
-        user_id_text,
-        event_name,
-        platform,
+        coalesce(largest_user_id_text, user_id_text) as user_id_text,
+        coalesce(largest_event_name, event_name) as event_name,
+        coalesce(largest_platform, platform) as platform,
         {{ safe_cast_value(shop_id('item_id_text'), dbt.type_string()) }} as item_id,
         referrer_text as referrer,
         {{ safe_cast_value(shop_id('test_id_text'), dbt.type_int()) }} as test_id,
