@@ -9,7 +9,9 @@ it):
 3. the peer (`bench.peer_pandas`: pandas + scikit-learn) in a subprocess;
 4. the headline figures of all three must agree (`bench.headline`), else it stops with the differences;
 5. wall time, CPU time and peak memory of each, their ratios, and dbt's slowest nodes go to
-   bench/results/results.md and results.json, with the machine they ran on.
+   bench/results/results.md and results.json, with the machine they ran on;
+6. on shop data: the build after one more day lands (bench_incremental) and, up to scale 10, the full build
+   again without the prediction layer (bench_prediction_layer), to show what that layer costs.
 
 Peak memory: while a process runs it is polled every 0.1 s, summing the resident set (VmRSS, from
 /proc/<pid>/statm) of the process and all its descendants (`peak_rss_tree_mb`); when it ends, os.wait4 gives
@@ -310,9 +312,11 @@ def bench_dataset(name: str, source: str, raw: Path, workdir: Path, rows: dict) 
     }
 
 
-def _dbt_build(label: str, db: Path, target: Path, dbt_vars: dict, log: Path) -> dict:
+def _dbt_build(
+    label: str, db: Path, target: Path, dbt_vars: dict, log: Path, extra: tuple[str, ...] = ()
+) -> dict:
     env = {**base_env(), "ECOM_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(db.parent / "logs")}
-    cmd = [str(BIN / "dbt"), "build", "--target-path", str(target), "--vars", json.dumps(dbt_vars)]
+    cmd = [str(BIN / "dbt"), "build", "--target-path", str(target), "--vars", json.dumps(dbt_vars), *extra]
     stats = measure(cmd, env=env, log=log)
     nodes = dbt_nodes(target) if (target / "run_results.json").exists() else {}
     if stats["exit_code"] != 0:
@@ -361,6 +365,40 @@ def bench_incremental(name: str, raw: Path, workdir: Path, full_build: dict) -> 
         "incremental": after,
         "ratio_time_incremental_over_full": _ratio(after["wall_s"], full_build["wall_s"]),
         "ratio_cpu_incremental_over_full": _ratio(after["cpu_s"], full_build["cpu_s"]),
+    }
+
+
+#: The customer-intelligence layer (purchase propensity, backtest, Insiders, segment upkeep) and everything
+#: built on it: the build without these nodes is the project as it was before that layer.
+PREDICTION_LAYER = ("path:models/marts/predictions+", "path:python_models/predictions+", "segment_stability+")
+
+
+def bench_prediction_layer(name: str, raw: Path, workdir: Path, full_build: dict) -> dict:
+    """What the customer-intelligence layer adds to a full build: the same `dbt build` on a fresh warehouse
+    with the layer's models, and the tests and nodes that depend on them, excluded."""
+    layer_dir = workdir / "without_predictions"
+    shutil.rmtree(layer_dir, ignore_errors=True)
+    layer_dir.mkdir(parents=True)
+    db, target = layer_dir / "warehouse.duckdb", layer_dir / "target"
+    dbt_vars = {"source_system": "shop", "shop_raw_path": str(raw)}
+    print(f"  dbt build without the prediction layer ({name}) ...", flush=True)
+    without = _dbt_build(
+        f"dbt build without the prediction layer ({name})",
+        db,
+        target,
+        dbt_vars,
+        layer_dir / "build.log",
+        ("--exclude", *PREDICTION_LAYER),
+    )
+    nodes_with, nodes_without = (sum(b["nodes"]["statuses"].values()) for b in (full_build, without))
+    if nodes_without >= nodes_with:
+        raise BenchError(f"{name}: --exclude {' '.join(PREDICTION_LAYER)} excluded no node (folder renamed?)")
+    return {
+        "excluded": list(PREDICTION_LAYER),
+        "without": {k: without[k] for k in ("wall_s", "cpu_s", "peak_mb")},
+        "nodes_without": nodes_without,
+        "nodes_with": nodes_with,
+        "ratio_time_with_over_without": _ratio(full_build["wall_s"], without["wall_s"]),
     }
 
 
@@ -506,6 +544,32 @@ def incremental_table(runs: list[dict]) -> list[str]:
     return [*lines, ""]
 
 
+def prediction_layer_lines(runs: list[dict]) -> list[str]:
+    """The full build with and without the customer-intelligence layer, back to back on the same data."""
+    runs = [run for run in runs if run.get("prediction_layer")]
+    if not runs:
+        return []
+    lines = [
+        "## What the prediction layer costs",
+        "",
+        "The same full `dbt build` on a fresh warehouse, once with every node and once with `--exclude "
+        + " ".join(PREDICTION_LAYER)
+        + "` (purchase propensity, the backtest, Insiders, segment upkeep, and every node built or tested on "
+        "them): the project as it was before that layer, on the same data.",
+        "",
+        "| dataset | nodes with / without | full build s | without the layer s | with / without |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        layer = run["prediction_layer"]
+        lines.append(
+            f"| {run['dataset']} | {layer['nodes_with']} / {layer['nodes_without']} | "
+            f"{run['measured']['dbt']['wall_s']:.1f} | {layer['without']['wall_s']:.1f} | "
+            f"{layer['ratio_time_with_over_without']:.2f} |"
+        )
+    return [*lines, ""]
+
+
 def fixed_cost_lines(report: dict) -> list[str]:
     """What any build of the project costs apart from the data, against the 15% budget of each full build."""
     fixed = report.get("fixed_cost")
@@ -595,6 +659,7 @@ def markdown(report: dict) -> str:
         "",
         *incremental_table(report["runs"]),
         *fixed_cost_lines(report),
+        *prediction_layer_lines(report["runs"]),
         "## Where the time goes",
         "",
     ]
@@ -643,6 +708,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-tenfold", action="store_true", help="skip the UCI file repeated ten times (uci_tenfold.py)"
     )
+    parser.add_argument(
+        "--no-prediction-layer",
+        action="store_true",
+        help="skip the build without the prediction layer (run on shop scales up to 10)",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results.md and results.json go")
     parser.add_argument(
         "--append",
@@ -673,6 +743,8 @@ def main(argv: list[str] | None = None) -> int:
             run["generate"] = gen_stats
             if not args.no_incremental:
                 run["incremental"] = bench_incremental(name, raw, workdir, run["measured"]["dbt"])
+            if not args.no_prediction_layer and scale <= 10:
+                run["prediction_layer"] = bench_prediction_layer(name, raw, workdir, run["measured"]["dbt"])
             report["runs"].append(run)
         if not args.no_incremental:
             print("dbt's fixed cost:", flush=True)
