@@ -99,7 +99,7 @@
     {{ is_header_row(columns) }} as is_header_row,
     {{ row_fingerprint(columns) }} as row_fingerprint,
     {#- the rows of a partition are identical, so any numbering gives the same table: no sort needed. The file
-        is partitioned by its name's fingerprint, not the name: a long text key made the window 40% of the events'
+        is partitioned by its name's fingerprint, not the name: the long text key cost a third of the events'
         staging at scale 10, and two of a few thousand file names sharing a 64-bit hash is beyond any real
         landing. #}
     row_number() over (partition by {{ row_fingerprint(['filename']) }}, {{ row_fingerprint(columns) }}) as copy_number
