@@ -27,8 +27,9 @@ events as (
     where not is_header_row and {{ in_lookback_window('landed_on') }}
 ),
 
--- the same rows, read again only for the few events whose rows disagree (a second reference to `events`
--- would make DuckDB materialize all of it)
+-- the same rows, read again only for the few events whose rows disagree: DuckDB materializes a CTE read
+-- twice, which for `events` would be every parameter row (folded_rows is read twice too and materialized: one
+-- row per event, measured in the fold's time)
 rows_to_recheck as (
     select * from {{ ref('stg_shop__events') }}
     where not is_header_row and {{ in_lookback_window('landed_on') }}
