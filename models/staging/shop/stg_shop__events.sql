@@ -14,8 +14,7 @@
 with
 
 source as (
-    select * from {{ source('shop', 'events') }}
-    where {{ in_lookback_window(raw_file_landed_on('filename')) }}
+    {{ numbered_raw_rows(source('shop', 'events'), columns, in_lookback_window(raw_file_landed_on('filename'))) }}
 ),
 
 renamed as (

@@ -4,7 +4,7 @@
 with
 
 source as (
-    select * from {{ source('shop', 'items') }}
+    {{ numbered_raw_rows(source('shop', 'items'), columns) }}
 ),
 
 renamed as (

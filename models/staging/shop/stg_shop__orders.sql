@@ -15,8 +15,7 @@
 with
 
 source as (
-    select * from {{ source('shop', 'orders') }}
-    where {{ in_lookback_window(raw_file_landed_on('filename')) }}
+    {{ numbered_raw_rows(source('shop', 'orders'), columns, in_lookback_window(raw_file_landed_on('filename'))) }}
 ),
 
 renamed as (

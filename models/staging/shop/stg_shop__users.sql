@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('shop', 'users') }}
+    {{ numbered_raw_rows(source('shop', 'users'), columns) }}
 ),
 
 renamed as (
