@@ -43,9 +43,21 @@ folded_rows as (
         max(event_id_text) as event_id_text,
         max(event_at) as event_at,
         max(user_id) as user_id,
-        {%- for column in event_columns %}
+        {%- for column in event_columns if column != 'event_time_text' %}
             {{ shared_value(column) }} as {{ column }},
         {%- endfor %}
+        -- the time as written only where it is not the rendering of the parsed time (odd, unparseable, or a
+        -- value the cast moved, like 24:00:00); final renders the rest. DuckDB keeps a text aggregate's value
+        -- longer than 12 bytes outside its spillable memory, one per event: the fold ran out of memory at scale
+        -- 100, and this column was the largest such value
+        max(
+            case
+                when
+                    event_time_text is not null
+                    and (event_at is null or event_time_text <> {{ dbt.cast('event_at', dbt.type_string()) }})
+                    then event_time_text
+            end
+        ) as event_time_text_as_written,
         {%- for parameter in parameters %}
             max(case when parameter_name = '{{ parameter }}' then parameter_value end) as {{ parameter }}_text,
         {%- endfor %}
@@ -109,7 +121,9 @@ final as (
         event_id,
         event_id_text,
         event_at,
-        coalesce(largest_event_time_text, event_time_text) as event_time_text,
+        coalesce(
+            largest_event_time_text, event_time_text_as_written, {{ dbt.cast('event_at', dbt.type_string()) }}
+        ) as event_time_text,
         user_id,
         coalesce(largest_user_id_text, user_id_text) as user_id_text,
         coalesce(largest_event_name, event_name) as event_name,
