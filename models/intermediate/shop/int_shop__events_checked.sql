@@ -17,14 +17,14 @@ folded as (
     where {{ in_lookback_window('landed_on') }}
 ),
 
--- a narrow second import: the keys of every file, to rank the files an event id was folded in
-folded_keys as (
-    select
-        event_id,
-        landed_on,
-        source_file
+-- a narrow second import over every file: the event ids folded in more than one file (rare: an event's rows
+-- landed apart). Only their files are ranked; `folded` is read once, or DuckDB would materialize it whole.
+repeated_keys as (
+    select event_id
     from {{ ref('int_shop__events_folded') }}
-    where event_id in (select folded.event_id from folded)
+    where event_id is not null
+    group by event_id
+    having count(*) > 1
 ),
 
 first_files as (
@@ -33,10 +33,13 @@ first_files as (
         source_file as first_file
     from (
         select
-            event_id,
-            source_file,
-            row_number() over (partition by event_id order by landed_on, source_file) as file_rank
-        from folded_keys
+            folded_keys.event_id,
+            folded_keys.source_file,
+            row_number() over (
+                partition by folded_keys.event_id order by folded_keys.landed_on, folded_keys.source_file
+            ) as file_rank
+        from {{ ref('int_shop__events_folded') }} as folded_keys
+        inner join repeated_keys on folded_keys.event_id = repeated_keys.event_id
     ) as ranked_files
     where file_rank = 1
 ),
