@@ -97,7 +97,8 @@
     single lines (copy 1) and once more for the repeated ones (numbered by a window). A window over every line
     buffered every staged column and spilled: the events' staging alone at scale 100 took 303.5 s that way and
     272.8 s this way (a fourth less CPU). Each read names the relation itself: a CTE read twice is materialized
-    whole by DuckDB; only the small set of repeated pairs is shared. -#}
+    whole by DuckDB; only the small set of repeated pairs is shared. The raw columns are named unqualified: the
+    pairs carry only the two fingerprints. -#}
 {% macro numbered_raw_rows(relation, columns, where='1 = 1') -%}
     {%- set file_fingerprint = row_fingerprint(['filename']) -%}
     {%- set line_fingerprint = row_fingerprint(columns) -%}
@@ -121,8 +122,8 @@
         from {{ relation }} as raw_rows
         left join repeated_lines
             on
-                {{ row_fingerprint(['raw_rows.filename']) }} = repeated_lines.file_fingerprint
-                and {{ row_fingerprint(prefixed(columns, 'raw_rows.')) }} = repeated_lines.row_fingerprint
+                {{ file_fingerprint }} = repeated_lines.file_fingerprint
+                and {{ line_fingerprint }} = repeated_lines.row_fingerprint
         where {{ where }} and repeated_lines.row_fingerprint is null
     ),
 
@@ -137,23 +138,14 @@
         from {{ relation }} as raw_rows
         inner join repeated_lines
             on
-                {{ row_fingerprint(['raw_rows.filename']) }} = repeated_lines.file_fingerprint
-                and {{ row_fingerprint(prefixed(columns, 'raw_rows.')) }} = repeated_lines.row_fingerprint
+                {{ file_fingerprint }} = repeated_lines.file_fingerprint
+                and {{ line_fingerprint }} = repeated_lines.row_fingerprint
         where {{ where }}
     )
 
     select * from single_lines
     union all
     select * from copied_lines
-{%- endmacro %}
-
-{#- `columns` with each name qualified by `prefix` (a table alias and a dot). -#}
-{% macro prefixed(columns, prefix) -%}
-    {%- set qualified = [] -%}
-    {%- for column in columns -%}
-        {%- do qualified.append(prefix ~ column) -%}
-    {%- endfor -%}
-    {{ return(qualified) }}
 {%- endmacro %}
 
 {#- The lineage columns of a staged raw row read through numbered_raw_rows: its file, landing day, whether it is
