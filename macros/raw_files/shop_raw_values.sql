@@ -6,13 +6,11 @@
     nullif(nullif(trim({{ column }}), 'None'), '')
 {%- endmacro %}
 
+{#- LIKE's `_` is any one character: one pattern checks the length and the separators in one pass (they were
+    six substring() calls, each repeating the repair: stg_shop__events alone at scale 10 took 19.8-23.2 s with
+    them, 17.6-18.9 s with the patterns). -#}
 {% macro is_odd_timestamp_format(column) -%}
-    (
-        length(trim({{ column }})) = 19
-        and substring(trim({{ column }}), 11, 1) = ' '
-        and substring(trim({{ column }}), 14, 1) = '-'
-        and substring(trim({{ column }}), 17, 1) = '-'
-    )
+    (trim({{ column }}) like '__________ __-__-__')
 {%- endmacro %}
 
 {% macro repair_timestamp_text(column) -%}
@@ -32,12 +30,7 @@
 {% macro repair_timestamp(column) -%}
     {%- set text = repair_timestamp_text(column) -%}
     case
-        when length({{ text }}) = 19
-            and substring({{ text }}, 5, 1) = '-'
-            and substring({{ text }}, 8, 1) = '-'
-            and substring({{ text }}, 11, 1) = ' '
-            and substring({{ text }}, 14, 1) = ':'
-            and substring({{ text }}, 17, 1) = ':'
+        when {{ text }} like '____-__-__ __:__:__'
             then {{ safe_cast_value(text, dbt.type_timestamp()) }}
     end
 {%- endmacro %}
