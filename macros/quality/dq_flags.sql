@@ -83,3 +83,12 @@
             else false
         end
 {%- endmacro %}
+
+{#- A record's dq_detail where one of its dq_<reason> flags (of `reasons`) is set, null on a clean record: the
+    issue rows show it for flagged records only, and on a large table the text of every record costs. -#}
+{% macro detail_when_flagged(reasons, detail) -%}
+    case
+        when {% for reason in reasons %}dq_{{ reason }}{% if not loop.last %} or {% endif %}{% endfor %}
+            then {{ detail }}
+    end
+{%- endmacro %}
