@@ -33,9 +33,30 @@ dated_lines as (
 
 ),
 
+first_line as (
+
+    select min(line_date) as first_line_date from dated_lines
+
+),
+
+-- Each cutoff's period: the days from the cutoff before it (from the first line for the first cutoff) up to
+-- the day before it. A line counts at every cutoff after it, so it is summed once, into its period, and the
+-- periods are added up per cutoff: joining every customer-day to every later cutoff made 10x the rows.
+periods as (
+
+    select
+        cutoffs.cutoff_date,
+        coalesce(
+            lag(cutoffs.cutoff_date) over (order by cutoffs.cutoff_date), first_line.first_line_date
+        ) as period_start
+    from cutoffs
+    cross join first_line
+
+),
+
 daily as (
 
-    -- Money per customer and day, so the join with the cutoffs below multiplies days, not lines.
+    -- Money per customer and day.
     select
         customer_id,
         line_date,
@@ -53,8 +74,9 @@ first_sales as (
     -- first dates replaces a count(distinct) per cutoff.
     select
         customer_id,
-        'order' as kind,
-        min(line_date) as first_date
+        min(line_date) as first_date,
+        1 as orders,
+        0 as items
     from dated_lines
     where is_sale
     group by customer_id, order_key
@@ -63,11 +85,42 @@ first_sales as (
 
     select
         customer_id,
-        'item' as kind,
-        min(line_date) as first_date
+        min(line_date) as first_date,
+        0 as orders,
+        1 as items
     from dated_lines
     where is_sale
     group by customer_id, item_id
+
+),
+
+period_money as (
+
+    select
+        periods.cutoff_date as period_cutoff_date,
+        daily.customer_id,
+        min(case when daily.has_sale = 1 then daily.line_date end) as first_sale_date,
+        max(case when daily.has_sale = 1 then daily.line_date end) as last_sale_date,
+        sum(daily.sales_value) as sales_value,
+        sum(daily.returned_value) as returned_value
+    from daily
+    inner join periods
+        on daily.line_date >= periods.period_start and daily.line_date < periods.cutoff_date
+    group by periods.cutoff_date, daily.customer_id
+
+),
+
+period_counts as (
+
+    select
+        periods.cutoff_date as period_cutoff_date,
+        first_sales.customer_id,
+        sum(first_sales.orders) as orders,
+        sum(first_sales.items) as items
+    from first_sales
+    inner join periods
+        on first_sales.first_date >= periods.period_start and first_sales.first_date < periods.cutoff_date
+    group by periods.cutoff_date, first_sales.customer_id
 
 ),
 
@@ -75,10 +128,24 @@ money_before_cutoff as (
 
     select
         cutoffs.cutoff_date,
+        period_money.customer_id,
+        min(period_money.first_sale_date) as first_sale_date,
+        max(period_money.last_sale_date) as last_sale_date,
+        sum(period_money.sales_value) as monetary,
+        sum(period_money.returned_value) as returned_value
+    from period_money
+    inner join cutoffs
+        on period_money.period_cutoff_date <= cutoffs.cutoff_date
+    group by cutoffs.cutoff_date, period_money.customer_id
+
+),
+
+-- The 90-day windows do not follow the periods: only the days of the 180 before a cutoff are joined to it.
+recent_spend as (
+
+    select
+        cutoffs.cutoff_date,
         daily.customer_id,
-        min(case when daily.has_sale = 1 then daily.line_date end) as first_sale_date,
-        max(case when daily.has_sale = 1 then daily.line_date end) as last_sale_date,
-        sum(daily.sales_value) as monetary,
         sum(
             case
                 when daily.line_date >= {{ dbt.dateadd('day', -90, 'cutoffs.cutoff_date') }}
@@ -88,17 +155,16 @@ money_before_cutoff as (
         ) as spend_last_90d,
         sum(
             case
-                when
-                    daily.line_date >= {{ dbt.dateadd('day', -180, 'cutoffs.cutoff_date') }}
-                    and daily.line_date < {{ dbt.dateadd('day', -90, 'cutoffs.cutoff_date') }}
+                when daily.line_date < {{ dbt.dateadd('day', -90, 'cutoffs.cutoff_date') }}
                     then daily.sales_value
                 else 0
             end
-        ) as spend_prior_90d,
-        sum(daily.returned_value) as returned_value
+        ) as spend_prior_90d
     from daily
     inner join cutoffs
-        on daily.line_date < cutoffs.cutoff_date
+        on
+            daily.line_date >= {{ dbt.dateadd('day', -180, 'cutoffs.cutoff_date') }}
+            and daily.line_date < cutoffs.cutoff_date
     group by cutoffs.cutoff_date, daily.customer_id
 
 ),
@@ -107,13 +173,13 @@ counts_before_cutoff as (
 
     select
         cutoffs.cutoff_date,
-        first_sales.customer_id,
-        sum(case when first_sales.kind = 'order' then 1 else 0 end) as frequency,
-        sum(case when first_sales.kind = 'item' then 1 else 0 end) as distinct_items
-    from first_sales
+        period_counts.customer_id,
+        sum(period_counts.orders) as frequency,
+        sum(period_counts.items) as distinct_items
+    from period_counts
     inner join cutoffs
-        on first_sales.first_date < cutoffs.cutoff_date
-    group by cutoffs.cutoff_date, first_sales.customer_id
+        on period_counts.period_cutoff_date <= cutoffs.cutoff_date
+    group by cutoffs.cutoff_date, period_counts.customer_id
 
 ),
 
@@ -127,14 +193,18 @@ aggregated as (
         counts_before_cutoff.frequency,
         counts_before_cutoff.distinct_items,
         money_before_cutoff.monetary,
-        money_before_cutoff.spend_last_90d,
-        money_before_cutoff.spend_prior_90d,
+        coalesce(recent_spend.spend_last_90d, 0) as spend_last_90d,
+        coalesce(recent_spend.spend_prior_90d, 0) as spend_prior_90d,
         money_before_cutoff.returned_value
     from money_before_cutoff
     inner join counts_before_cutoff
         on
             money_before_cutoff.cutoff_date = counts_before_cutoff.cutoff_date
             and money_before_cutoff.customer_id = counts_before_cutoff.customer_id
+    left join recent_spend
+        on
+            money_before_cutoff.cutoff_date = recent_spend.cutoff_date
+            and money_before_cutoff.customer_id = recent_spend.customer_id
 
 ),
 
