@@ -94,49 +94,66 @@ first_sales as (
 
 ),
 
-period_money as (
+-- What a customer-day and a first order or item add to a customer's totals, in one shape.
+customer_facts as (
 
     select
-        periods.cutoff_date as period_cutoff_date,
-        daily.customer_id,
-        min(case when daily.has_sale = 1 then daily.line_date end) as first_sale_date,
-        max(case when daily.has_sale = 1 then daily.line_date end) as last_sale_date,
-        sum(daily.sales_value) as sales_value,
-        sum(daily.returned_value) as returned_value
+        customer_id,
+        line_date as fact_date,
+        case when has_sale = 1 then line_date end as sale_date,
+        sales_value,
+        returned_value,
+        0 as orders,
+        0 as items
     from daily
-    inner join periods
-        on daily.line_date >= periods.period_start and daily.line_date < periods.cutoff_date
-    group by periods.cutoff_date, daily.customer_id
+
+    union all
+
+    select
+        customer_id,
+        first_date as fact_date,
+        null as sale_date,
+        0 as sales_value,
+        0 as returned_value,
+        orders,
+        items
+    from first_sales
 
 ),
 
-period_counts as (
+period_totals as (
 
     select
         periods.cutoff_date as period_cutoff_date,
-        first_sales.customer_id,
-        sum(first_sales.orders) as orders,
-        sum(first_sales.items) as items
-    from first_sales
+        customer_facts.customer_id,
+        min(customer_facts.sale_date) as first_sale_date,
+        max(customer_facts.sale_date) as last_sale_date,
+        sum(customer_facts.sales_value) as sales_value,
+        sum(customer_facts.returned_value) as returned_value,
+        sum(customer_facts.orders) as orders,
+        sum(customer_facts.items) as items
+    from customer_facts
     inner join periods
-        on first_sales.first_date >= periods.period_start and first_sales.first_date < periods.cutoff_date
-    group by periods.cutoff_date, first_sales.customer_id
+        on customer_facts.fact_date >= periods.period_start and customer_facts.fact_date < periods.cutoff_date
+    group by periods.cutoff_date, customer_facts.customer_id
 
 ),
 
-money_before_cutoff as (
+totals_before_cutoff as (
 
     select
         cutoffs.cutoff_date,
-        period_money.customer_id,
-        min(period_money.first_sale_date) as first_sale_date,
-        max(period_money.last_sale_date) as last_sale_date,
-        sum(period_money.sales_value) as monetary,
-        sum(period_money.returned_value) as returned_value
-    from period_money
+        period_totals.customer_id,
+        min(period_totals.first_sale_date) as first_sale_date,
+        max(period_totals.last_sale_date) as last_sale_date,
+        sum(period_totals.orders) as frequency,
+        sum(period_totals.items) as distinct_items,
+        sum(period_totals.sales_value) as monetary,
+        sum(period_totals.returned_value) as returned_value
+    from period_totals
     inner join cutoffs
-        on period_money.period_cutoff_date <= cutoffs.cutoff_date
-    group by cutoffs.cutoff_date, period_money.customer_id
+        on period_totals.period_cutoff_date <= cutoffs.cutoff_date
+    group by cutoffs.cutoff_date, period_totals.customer_id
 
 ),
 
@@ -169,49 +186,31 @@ recent_spend as (
 
 ),
 
-counts_before_cutoff as (
-
-    select
-        cutoffs.cutoff_date,
-        period_counts.customer_id,
-        sum(period_counts.orders) as frequency,
-        sum(period_counts.items) as distinct_items
-    from period_counts
-    inner join cutoffs
-        on period_counts.period_cutoff_date <= cutoffs.cutoff_date
-    group by cutoffs.cutoff_date, period_counts.customer_id
-
-),
-
 aggregated as (
 
+    -- Only customers with a sale before the cutoff: a customer known only by a return has nothing to score.
     select
-        money_before_cutoff.cutoff_date,
-        money_before_cutoff.customer_id,
-        money_before_cutoff.first_sale_date,
-        money_before_cutoff.last_sale_date,
-        counts_before_cutoff.frequency,
-        counts_before_cutoff.distinct_items,
-        money_before_cutoff.monetary,
+        totals_before_cutoff.cutoff_date,
+        totals_before_cutoff.customer_id,
+        totals_before_cutoff.first_sale_date,
+        totals_before_cutoff.last_sale_date,
+        totals_before_cutoff.frequency,
+        totals_before_cutoff.distinct_items,
+        totals_before_cutoff.monetary,
         coalesce(recent_spend.spend_last_90d, 0) as spend_last_90d,
         coalesce(recent_spend.spend_prior_90d, 0) as spend_prior_90d,
-        money_before_cutoff.returned_value
-    from money_before_cutoff
-    inner join counts_before_cutoff
-        on
-            money_before_cutoff.cutoff_date = counts_before_cutoff.cutoff_date
-            and money_before_cutoff.customer_id = counts_before_cutoff.customer_id
+        totals_before_cutoff.returned_value
+    from totals_before_cutoff
     left join recent_spend
         on
-            money_before_cutoff.cutoff_date = recent_spend.cutoff_date
-            and money_before_cutoff.customer_id = recent_spend.customer_id
+            totals_before_cutoff.cutoff_date = recent_spend.cutoff_date
+            and totals_before_cutoff.customer_id = recent_spend.customer_id
+    where totals_before_cutoff.frequency > 0
 
 ),
 
 measured as (
 
-    -- Only customers with a sale before the cutoff are here (the inner join with counts_before_cutoff): a
-    -- customer known only by a return has nothing to score.
     select
         cutoff_date,
         customer_id,
