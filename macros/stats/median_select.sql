@@ -4,7 +4,7 @@
 {% macro median_select(relation, value, partition_by=none) -%}
     select
         {% if partition_by %}{{ partition_by }},{% endif %}
-        avg({{ value }} * 1.0) as median_value
+        avg({{ value }} * 1e0) as median_value
     from (
         select
             {% if partition_by %}{{ partition_by }},{% endif %}

@@ -70,9 +70,9 @@ final as (
         last_paid_at,
         orders,
         units,
-        revenue,
-        returns,
-        revenue - returns as net_revenue,
+        {{ money('revenue') }} as revenue,
+        {{ money('returns') }} as returns,
+        {{ money('revenue - returns') }} as net_revenue,
         orders > 0 as is_buyer
     from joined
 

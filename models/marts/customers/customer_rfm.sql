@@ -80,7 +80,7 @@ scored as (
         last_paid_at,
         recency_days,
         frequency,
-        monetary,
+        {{ money('monetary') }} as monetary,
         cast({{ rfm_quintile_score('recency_rank', 'customers') }} as {{ dbt.type_int() }}) as r_score,
         cast({{ rfm_quintile_score('frequency_rank', 'customers') }} as {{ dbt.type_int() }}) as f_score,
         cast({{ rfm_quintile_score('monetary_rank', 'customers') }} as {{ dbt.type_int() }}) as m_score

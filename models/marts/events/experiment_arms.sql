@@ -94,7 +94,7 @@ final as (
         cast(case when test_assignment = 1 then 'treatment' else 'control' end as {{ dbt.type_string() }}) as arm,
         cast(users as {{ dbt.type_bigint() }}) as users,
         cast(buyers as {{ dbt.type_bigint() }}) as buyers,
-        cast(buyers * 1.0 / nullif(users, 0) as {{ type_double() }}) as conversion_rate,
+        cast(buyers * 1e0 / nullif(users, 0) as {{ type_double() }}) as conversion_rate,
         cast(orders as {{ dbt.type_bigint() }}) as orders,
         cast(revenue as decimal(38, 3)) as revenue,
         cast(revenue / nullif(users, 0) as decimal(38, 3)) as revenue_per_user

@@ -25,9 +25,9 @@ paired as (
 rates as (
     select
         *,
-        control_buyers * 1.0 / nullif(control_users, 0) as control_rate,
-        treatment_buyers * 1.0 / nullif(treatment_users, 0) as treatment_rate,
-        (control_buyers + treatment_buyers) * 1.0 / nullif(control_users + treatment_users, 0) as pooled_rate
+        control_buyers * 1e0 / nullif(control_users, 0) as control_rate,
+        treatment_buyers * 1e0 / nullif(treatment_users, 0) as treatment_rate,
+        (control_buyers + treatment_buyers) * 1e0 / nullif(control_users + treatment_users, 0) as pooled_rate
     from paired
 ),
 

@@ -80,10 +80,10 @@ final as (
         cast(views as {{ dbt.type_bigint() }}) as views,
         cast(viewers as {{ dbt.type_bigint() }}) as viewers,
         cast(viewers_who_bought as {{ dbt.type_bigint() }}) as viewers_who_bought,
-        cast(viewers_who_bought * 1.0 / nullif(viewers, 0) as {{ type_double() }}) as viewer_conversion_rate,
+        cast(viewers_who_bought * 1e0 / nullif(viewers, 0) as {{ type_double() }}) as viewer_conversion_rate,
         cast(purchases as {{ dbt.type_bigint() }}) as purchases,
-        cast(views * 1.0 / nullif(purchases, 0) as {{ type_double() }}) as views_per_purchase,
-        cast(views * 1.0 / nullif(viewers, 0) as {{ type_double() }}) as views_per_viewer
+        cast(views * 1e0 / nullif(purchases, 0) as {{ type_double() }}) as views_per_purchase,
+        cast(views * 1e0 / nullif(viewers, 0) as {{ type_double() }}) as views_per_viewer
     from platform_totals
 )
 

@@ -74,7 +74,7 @@ final as (
         cast(item_totals.views as {{ dbt.type_bigint() }}) as views,
         cast(item_totals.viewers as {{ dbt.type_bigint() }}) as viewers,
         cast(item_totals.buyers as {{ dbt.type_bigint() }}) as buyers,
-        cast(item_totals.buyers * 1.0 / nullif(item_totals.viewers, 0) as {{ type_double() }}) as conversion_rate
+        cast(item_totals.buyers * 1e0 / nullif(item_totals.viewers, 0) as {{ type_double() }}) as conversion_rate
     from item_totals
     left join items
         on item_totals.item_id = items.item_id

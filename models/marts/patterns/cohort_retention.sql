@@ -86,7 +86,7 @@ final as (
         cast(cohort_months.cohort_customers as {{ dbt.type_bigint() }}) as cohort_customers,
         cast(coalesce(activity.active_customers, 0) as {{ dbt.type_bigint() }}) as active_customers,
         cast(
-            coalesce(activity.active_customers, 0) * 1.0 / cohort_months.cohort_customers as {{ type_double() }}
+            coalesce(activity.active_customers, 0) * 1e0 / cohort_months.cohort_customers as {{ type_double() }}
         ) as retention_rate,
         cast(coalesce(activity.revenue, 0) as decimal(38, 3)) as revenue
     from cohort_months

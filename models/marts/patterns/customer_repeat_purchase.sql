@@ -36,13 +36,13 @@ final as (
         cast(customers as {{ dbt.type_bigint() }}) as customers,
         cast(coalesce(repeat_customers, 0) as {{ dbt.type_bigint() }}) as repeat_customers,
         cast(customers - coalesce(repeat_customers, 0) as {{ dbt.type_bigint() }}) as one_time_customers,
-        cast(repeat_customers * 1.0 / nullif(customers, 0) as {{ type_double() }}) as repeat_purchase_rate,
+        cast(repeat_customers * 1e0 / nullif(customers, 0) as {{ type_double() }}) as repeat_purchase_rate,
         cast(coalesce(orders, 0) as {{ dbt.type_bigint() }}) as orders,
         cast(coalesce(repeat_customer_orders, 0) as {{ dbt.type_bigint() }}) as repeat_customer_orders,
-        cast(orders * 1.0 / nullif(customers, 0) as {{ type_double() }}) as avg_orders_per_customer,
+        cast(orders * 1e0 / nullif(customers, 0) as {{ type_double() }}) as avg_orders_per_customer,
         cast(coalesce(revenue, 0) as decimal(38, 3)) as revenue,
         cast(coalesce(repeat_customer_revenue, 0) as decimal(38, 3)) as repeat_customer_revenue,
-        cast(repeat_customer_revenue * 1.0 / nullif(revenue, 0) as {{ type_double() }}) as repeat_revenue_share
+        cast(repeat_customer_revenue * 1e0 / nullif(revenue, 0) as {{ type_double() }}) as repeat_revenue_share
     from summary
 )
 

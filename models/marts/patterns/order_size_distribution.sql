@@ -98,13 +98,13 @@ final as (
         cast(buckets.upper_bound as decimal(18, 3)) as upper_bound,
         cast(bucketed.orders as {{ dbt.type_bigint() }}) as orders,
         cast(coalesce(bucketed.revenue, 0) as decimal(38, 3)) as revenue,
-        cast(bucketed.orders * 1.0 / nullif(totals.total_orders, 0) as {{ type_double() }}) as share_of_orders,
+        cast(bucketed.orders * 1e0 / nullif(totals.total_orders, 0) as {{ type_double() }}) as share_of_orders,
         cast(
             sum(bucketed.orders) over (
                 partition by buckets.measure
                 order by buckets.bucket_number
                 rows between unbounded preceding and current row
-            ) * 1.0 / nullif(totals.total_orders, 0) as {{ type_double() }}
+            ) * 1e0 / nullif(totals.total_orders, 0) as {{ type_double() }}
         ) as cumulative_share_of_orders,
         cast(medians.median_value as {{ type_double() }}) as measure_median
     from buckets

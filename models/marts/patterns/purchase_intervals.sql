@@ -73,7 +73,7 @@ median as (
 summary as (
     select
         (select count(*) from intervals) as total_intervals,
-        (select avg(days_since_previous * 1.0) from intervals) as mean_days,
+        (select avg(days_since_previous * 1e0) from intervals) as mean_days,
         (select median.median_value from median) as median_days
 ),
 
@@ -86,7 +86,7 @@ final as (
         cast(bucketed.intervals as {{ dbt.type_bigint() }}) as intervals,
         cast(bucketed.customers as {{ dbt.type_bigint() }}) as customers,
         cast(
-            bucketed.intervals * 1.0 / nullif(summary.total_intervals, 0) as {{ type_double() }}
+            bucketed.intervals * 1e0 / nullif(summary.total_intervals, 0) as {{ type_double() }}
         ) as share_of_intervals,
         cast(
             sum(bucketed.intervals)
@@ -94,7 +94,7 @@ final as (
                     order by buckets.bucket_number
                     rows between unbounded preceding and current row
                 )
-            * 1.0 / nullif(summary.total_intervals, 0) as {{ type_double() }}
+            * 1e0 / nullif(summary.total_intervals, 0) as {{ type_double() }}
         ) as cumulative_share_of_intervals,
         cast(summary.median_days as {{ type_double() }}) as median_days,
         cast(summary.mean_days as {{ type_double() }}) as mean_days

@@ -83,10 +83,10 @@ final as (
             coalesce(slot_totals.revenue, 0) / nullif(slot_totals.orders, 0) as decimal(38, 3)
         ) as avg_order_value,
         cast(
-            coalesce(slot_totals.orders, 0) * 1.0 / nullif(overall.total_orders, 0) as {{ type_double() }}
+            coalesce(slot_totals.orders, 0) * 1e0 / nullif(overall.total_orders, 0) as {{ type_double() }}
         ) as share_of_orders,
         cast(
-            coalesce(slot_totals.revenue, 0) * 1.0 / nullif(overall.total_revenue, 0) as {{ type_double() }}
+            coalesce(slot_totals.revenue, 0) * 1e0 / nullif(overall.total_revenue, 0) as {{ type_double() }}
         ) as share_of_revenue
     from grid
     cross join overall

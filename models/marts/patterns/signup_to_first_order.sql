@@ -81,7 +81,7 @@ median as (
 summary as (
     select
         (select count(*) from customer_lags) as total_customers,
-        (select avg(days_to_first_order * 1.0) from known) as mean_days,
+        (select avg(days_to_first_order * 1e0) from known) as mean_days,
         (select median.median_value from median) as median_days
 ),
 
@@ -93,7 +93,7 @@ final as (
         cast(buckets.upper_days as {{ dbt.type_int() }}) as upper_days,
         cast(bucketed.customers as {{ dbt.type_bigint() }}) as customers,
         cast(
-            bucketed.customers * 1.0 / nullif(summary.total_customers, 0) as {{ type_double() }}
+            bucketed.customers * 1e0 / nullif(summary.total_customers, 0) as {{ type_double() }}
         ) as share_of_customers,
         cast(summary.median_days as {{ type_double() }}) as median_days,
         cast(summary.mean_days as {{ type_double() }}) as mean_days

@@ -221,7 +221,8 @@ measured as (
         cast(frequency as {{ dbt.type_int() }}) as frequency,
         cast(distinct_items as {{ dbt.type_int() }}) as distinct_items,
         monetary,
-        cast(monetary / frequency as {{ type_double() }}) as avg_order_value,
+        -- as a double before dividing: Spark divides decimals to 6 decimal places only
+        cast(monetary as {{ type_double() }}) / frequency as avg_order_value,
         spend_last_90d,
         spend_prior_90d,
         case
