@@ -4,7 +4,7 @@
     deleted by a hook. Tests of the marts store their failing rows in schema audit too (store_failures), and
     failures_relation names that table. -#}
 {% macro audit_run_results_relation() %}
-    {{ return(api.Relation.create(database=target.database, schema='audit', identifier='run_results')) }}
+    {{ return(api.Relation.create(database=target.get('database'), schema='audit', identifier='run_results')) }}
 {% endmacro %}
 
 {#- The first on-run-end hook: the table, created once. Hooks run their SQL in a transaction dbt commits. -#}
@@ -69,11 +69,11 @@
     {{ rows | join('\nunion all\n') }}
 {% endmacro %}
 
-{#- A SQL string literal for any value (quotes doubled), or null. -#}
+{#- A SQL string literal for any value (sql_string), or null. -#}
 {% macro audit_literal(value) -%}
     {%- if value is none -%}
         cast(null as {{ dbt.type_string() }})
     {%- else -%}
-        '{{ (value | string) | replace("'", "''") }}'
+        {{ sql_string(value) }}
     {%- endif -%}
 {%- endmacro %}

@@ -131,9 +131,11 @@
         select
             raw_rows.*,
             repeated_lines.row_fingerprint,
-            {#- the rows of a partition are identical, so any numbering gives the same table: no sort needed #}
+            {#- the rows of a partition are identical, so any numbering gives the same table; the order by is
+                constant within the partition, there only because Spark requires one #}
             row_number() over (
                 partition by repeated_lines.file_fingerprint, repeated_lines.row_fingerprint
+                order by repeated_lines.row_fingerprint
             ) as copy_number
         from {{ relation }} as raw_rows
         inner join repeated_lines

@@ -27,12 +27,16 @@ links as (
     inner join mergeable as parent on link.parent_user_id = parent.user_id
 ),
 
--- only merged accounts walk; every other clean user is its own root (see with_roots)
-merge_walk (user_id, current_user_id, depth) as (
+-- only merged accounts walk; every other clean user is its own root (see with_roots). The walk carries the
+-- accounts it has passed (`/1/2/`) and stops on the first it passes twice: a cycle ends after its own length
+-- instead of at the depth limit (Spark runs each step of a recursion as a job of its own).
+merge_walk (user_id, current_user_id, depth, passed, is_revisit) as (
     select
         user_id,
         user_id as current_user_id,
-        0 as depth
+        0 as depth,
+        {{ dbt.concat(["'/'", dbt.cast('user_id', dbt.type_string()), "'/'"]) }} as passed,
+        false as is_revisit
     from links
 
     union all
@@ -40,10 +44,15 @@ merge_walk (user_id, current_user_id, depth) as (
     select
         merge_walk.user_id,
         links.parent_user_id as current_user_id,
-        merge_walk.depth + 1 as depth
+        merge_walk.depth + 1 as depth,
+        {{ dbt.concat(["merge_walk.passed", dbt.cast('links.parent_user_id', dbt.type_string()), "'/'"]) }}
+            as passed,
+        {{ dbt.position(
+            dbt.concat(["'/'", dbt.cast('links.parent_user_id', dbt.type_string()), "'/'"]), 'merge_walk.passed'
+        ) }} > 0 as is_revisit
     from merge_walk
     inner join links on merge_walk.current_user_id = links.user_id
-    where merge_walk.depth < {{ max_merge_depth }}
+    where not merge_walk.is_revisit and merge_walk.depth < {{ max_merge_depth }}
 ),
 
 deepest as (
@@ -57,11 +66,15 @@ deepest as (
 resolved as (
     select
         deepest.user_id,
-        deepest.chain_depth,
-        -- a walk that is still going at the depth limit goes round a cycle: it has no root
-        deepest.chain_depth >= {{ max_merge_depth }} as is_merge_cycle,
+        -- a walk that came back to an account it passed, or is still going at the depth limit, goes round a
+        -- cycle: it has no root, and its depth is the limit (the walk never ends)
+        merge_walk.is_revisit or deepest.chain_depth >= {{ max_merge_depth }} as is_merge_cycle,
         case
-            when deepest.chain_depth < {{ max_merge_depth }} then merge_walk.current_user_id
+            when merge_walk.is_revisit then {{ max_merge_depth }} else deepest.chain_depth
+        end as chain_depth,
+        case
+            when not merge_walk.is_revisit and deepest.chain_depth < {{ max_merge_depth }}
+                then merge_walk.current_user_id
         end as root_user_id
     from deepest
     inner join merge_walk
