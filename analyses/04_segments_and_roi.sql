@@ -2,6 +2,8 @@
 -- The segment profiles ordered by their value rank (value_index is past value, not an ROI), with each segment's
 -- size re-counted from the customer-level assignments (so a mismatch between the two marts shows up here) and the
 -- revenue per customer.
+-- Off where the Python models are (dbt_project.yml's python_models_enabled; dbt 1.11 ignores analyses there).
+{{ config(enabled=target.type != 'spark') }}
 with
 
 segment_profiles as (

@@ -83,7 +83,7 @@
 {%- endmacro %}
 
 {#- dbt.safe_cast is a plain cast on dbt-duckdb (an error on a bad value); raw text needs a cast that gives
-    null instead, so a bad value becomes a flag. Other adapters keep dbt.safe_cast (try_cast / safe_cast). -#}
+    null instead, so a bad value becomes a flag (try_cast on DuckDB and Spark). Other adapters keep dbt.safe_cast. -#}
 {% macro safe_cast_value(field, type) -%}
     {{ return(adapter.dispatch('safe_cast_value')(field, type)) }}
 {%- endmacro %}
@@ -93,5 +93,9 @@
 {%- endmacro %}
 
 {% macro duckdb__safe_cast_value(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}
+
+{% macro spark__safe_cast_value(field, type) -%}
     try_cast({{ field }} as {{ type }})
 {%- endmacro %}

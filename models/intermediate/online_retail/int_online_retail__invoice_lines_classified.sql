@@ -1,3 +1,4 @@
+{{ config(materialized=classified_lines_materialization()) }}
 with
 
 invoice_lines as (

@@ -2,14 +2,7 @@
 -- reason at most). Identity (users) is joined later, in int_shop__events, so a new users snapshot never
 -- rewrites this table. Incremental by file like the fold: a build re-checks the files of the lookback window;
 -- an event id folded in an earlier file is found among every file's keys, so both builds agree.
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
-        on_schema_change='fail'
-    )
-}}
+{{ config(**incremental_by_landing_day()) }}
 with
 
 folded as (

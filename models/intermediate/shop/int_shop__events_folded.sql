@@ -3,14 +3,7 @@
 -- copies of an identical row (copy_number > 1) are counted, not folded. Incremental by file like its staging
 -- table: a build folds the files of the lookback window again and replaces their rows. All parameter rows of
 -- an event land in one file; an event id found in two files is quarantined in int_shop__events_checked.
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
-        on_schema_change='fail'
-    )
-}}
+{{ config(**incremental_by_landing_day()) }}
 {%- set parameters = ['item_id', 'referrer', 'test_id', 'test_assignment', 'viewed_user_id'] %}
 {%- set known_names = "('" ~ parameters | join("', '") ~ "')" %}
 {#- the event's own columns its parameter rows should agree on #}

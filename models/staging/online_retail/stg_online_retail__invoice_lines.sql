@@ -1,33 +1,6 @@
-{#- Fail early and by name when the file is missing or is not an Online Retail export: read_csv's own
-    errors (a glob that matches nothing, a binder error on a column) do not say which variable is wrong. -#}
-{%- set expected_columns = [
+{{ check_online_retail_file([
     'InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'
-] -%}
-{%- if execute -%}
-    {%- set csv_path = var('online_retail_csv') -%}
-    {%- set quoted_path = csv_path | replace("'", "''") -%}
-    {%- set found = run_query("select count(*) from glob('" ~ quoted_path ~ "')").columns[0].values()[0] -%}
-    {%- if found == 0 -%}
-        {{ exceptions.raise_compiler_error(
-            "online_retail_csv=" ~ csv_path ~ ": no such file (pass the UCI Online Retail .csv or .csv.gz with "
-            ~ "--vars '{source_system: online_retail, online_retail_csv: <file>}')"
-        ) }}
-    {%- endif -%}
-    {%- set header = run_query(
-        "select column_name from (describe select * from read_csv('" ~ quoted_path
-        ~ "', header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"'))"
-    ).columns[0].values() | list -%}
-    {%- set missing = [] -%}
-    {%- for column_name in expected_columns if column_name not in header -%}
-        {%- do missing.append(column_name) -%}
-    {%- endfor -%}
-    {%- if missing -%}
-        {{ exceptions.raise_compiler_error(
-            "online_retail_csv=" ~ csv_path ~ ": not an Online Retail file, missing column(s) "
-            ~ missing | join(', ') ~ " (header found: " ~ header | join(', ') ~ ")"
-        ) }}
-    {%- endif -%}
-{%- endif -%}
+]) }}
 
 with
 
@@ -153,16 +126,8 @@ typed as (
         {{ dbt.safe_cast('quantity_text', dbt.type_float()) }} as quantity_number,
         {{ dbt.safe_cast('unit_price_text', dbt.type_float()) }} as unit_price_number,
         {{ dbt.safe_cast('customer_id_text', dbt.type_float()) }} as customer_id_number,
-        -- The file comes in two date styles (ISO, and month/day/year from the UCI xlsx export); DuckDB's
-        -- try_strptime takes both formats in one call (no cross-database macro parses a format).
-        -- The ISO style alone first: trying a list of formats on every line costs a third of the staging.
-        coalesce(
-            try_strptime(invoice_date_text, '%Y-%m-%d %H:%M:%S'),
-            try_strptime(
-                invoice_date_text,
-                ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S']
-            )
-        ) as invoiced_at
+        -- The file comes in two date styles (ISO, and month/day/year from the UCI xlsx export).
+        {{ parse_invoice_timestamp('invoice_date_text') }} as invoiced_at
     from keyed
 
 ),

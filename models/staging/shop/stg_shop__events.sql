@@ -1,14 +1,7 @@
 -- Event parameter rows, one row per raw line, typed, with the file it landed in. The fold into one row per
 -- event changes the grain, so it happens in intermediate (int_shop__events_folded). Incremental like
 -- stg_shop__orders: a build re-reads the whole-table file and the partitions of the lookback window only.
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
-        on_schema_change='fail'
-    )
-}}
+{{ config(**incremental_by_landing_day()) }}
 {%- set columns = ['event_id', 'event_time', 'user_id', 'event_name', 'platform', 'parameter_name',
     'parameter_value'] %}
 with

@@ -2,14 +2,7 @@
 -- timestamps repaired, with the file it landed in. Incremental: a build reads the whole-table file and the
 -- partitions of the last var('late_arrival_days') landing days again (lookback_start), and replaces those
 -- files' rows; DuckDB opens no other file. `--full-refresh` reads everything.
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='source_file',
-        on_schema_change='fail'
-    )
-}}
+{{ config(**incremental_by_landing_day()) }}
 {%- set columns = ['invoice_id', 'line_item_id', 'user_id', 'item_id', 'item_name', 'item_category', 'price',
     'created_at', 'paid_at'] %}
 with
