@@ -26,13 +26,14 @@ DBT_VARS = {source_system: $(SOURCE), shop_raw_path: $(SHOP_RAW), online_retail_
 CI_DIR ?= data/ci
 CI_SCALE ?= 1
 
-.PHONY: help venv data run build charts docs chromium metricflow semantic test lint pytest ci-build bench clean
+.PHONY: help venv data run build charts docs chromium metricflow semantic spark test-spark test lint pytest ci-build bench clean
 
 help:
 	@echo "make run    - set up .venv, generate shop data if missing, dbt build + docs (SOURCE=online_retail ONLINE_RETAIL_CSV=<file> for UCI;"
 	@echo "              LAYOUT=daily generates orders/events as landed_on= partitions; a later make run reads only new ones)"
 	@echo "make test   - ruff, sqlfluff, pytest and a full dbt build with all dbt tests (what CI runs)"
 	@echo "make semantic - the semantic layer's metrics by month (MetricFlow in .venv-metricflow)"
+	@echo "make test-spark - the SQL models on local Spark (.venv-spark), every SQL mart compared with DuckDB's"
 	@echo "make bench  - time dbt build against a plain DuckDB script and pandas (BENCH_SCALES='1 10', BENCH_BIG=1 adds 100)"
 
 $(BIN)/.installed: requirements.lock
@@ -120,6 +121,24 @@ semantic: metricflow
 	$(MF_VENV)/bin/mf query --metrics revenue,returns,net_revenue,orders,customers,average_order_value \
 		--group-by metric_time__month --order metric_time__month
 
+# The Spark stack (dbt-spark's session method: pyspark in process) pins its own venv beside the project's pins.
+# Java 17 comes from the OS packages.
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/bin/.installed: requirements-spark.lock requirements.lock
+	@command -v java >/dev/null || { echo "spark: no java on PATH (install Java 17, e.g. apt-get install openjdk-17-jre-headless)" >&2; exit 2; }
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install --quiet --upgrade pip
+	$(SPARK_VENV)/bin/pip install --quiet -r requirements-spark.lock
+	touch $@
+
+spark: $(SPARK_VENV)/bin/.installed
+
+# The SQL layer on local Spark: the shop (one month landing incrementally) and the UCI fixture built by Spark and
+# by DuckDB, every SQL mart compared (tests/spark). About 15 minutes, so CI runs it as its own step (.ci/run).
+SPARK_TEST_DIR ?= data/spark-test
+test-spark: spark
+	ECOM_SPARK_TEST_DIR=$(SPARK_TEST_DIR) $(SPARK_VENV)/bin/pytest -q -p no:cacheprovider --durations=10 tests/spark
+
 # Optional stacks the tests need, one per line so that each addition merges on its own.
 TEST_STACKS := chromium
 TEST_STACKS += metricflow
@@ -130,4 +149,4 @@ bench: venv
 	$(BIN)/python -m bench.run $(if $(BENCH_BIG),--big,)
 
 clean:
-	rm -rf target logs data/warehouse.duckdb $(CI_DIR)
+	rm -rf target logs data/warehouse.duckdb $(CI_DIR) $(SPARK_TEST_DIR) data/spark

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..frames import to_pandas
 from ..relations import empty_relation
 from .clustering import RANDOM_SEED, fit_segments, name_segments, segment_levels
 from .features import (
@@ -80,11 +81,10 @@ def read_rfm(relation, source: str = RFM_MODEL) -> pd.DataFrame:
     missing = [c for c in ("customer_id", *FEATURES) if c not in columns]
     if missing:
         raise SegmentationInputError(f"{source}: missing column(s) {', '.join(missing)}")
-    projected = relation.project(
-        "cast(customer_id as bigint) as customer_id, "
-        + ", ".join(f"cast({c} as double) as {c}" for c in FEATURES)
-    )
-    return validate_rfm(projected.df(), source)
+    frame = to_pandas(relation, ["customer_id", *FEATURES])
+    # money arrives as Decimal objects; a null customer_id stays null for validate_rfm to report
+    frame = frame.astype({"customer_id": "Int64", **{c: "float64" for c in FEATURES}})
+    return validate_rfm(frame, source).astype({"customer_id": "int64"})
 
 
 def assign_segments(rfm: pd.DataFrame, k: int, seed: int = RANDOM_SEED) -> pd.DataFrame:
