@@ -42,6 +42,16 @@ class Build:
             return con.execute(sql).df()
 
 
+# DuckDB's names for the types the yml files declare in the names both engines read (docs/scaling_out.md).
+DUCKDB_TYPE_NAMES = {"STRING": "VARCHAR"}
+
+
+def duckdb_type(documented: str) -> str:
+    """A documented data_type as DuckDB's describe writes it (`decimal(38, 3)` -> `DECIMAL(38,3)`)."""
+    kind = documented.replace(" ", "").upper()
+    return DUCKDB_TYPE_NAMES.get(kind, kind)
+
+
 def dbt(
     args: list[str],
     *,

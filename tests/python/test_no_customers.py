@@ -8,7 +8,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, duckdb_type
 from ecom_analytics.predictions import (
     ModelFitError,
     customer_predictions,
@@ -78,7 +78,7 @@ def documented_types(model: str) -> list[tuple[str, str]]:
     for yml in YMLS:
         for node in yaml.safe_load(yml.read_text()).get("models", []):
             if node["name"] == model:
-                return [(c["name"], c["data_type"].replace(" ", "").upper()) for c in node["columns"]]
+                return [(c["name"], duckdb_type(c["data_type"])) for c in node["columns"]]
     raise AssertionError(f"{model} is not in {[y.name for y in YMLS]}")
 
 

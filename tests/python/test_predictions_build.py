@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sklearn.metrics import roc_auc_score
 
-from conftest import REPO
+from conftest import REPO, duckdb_type
 
 pytestmark = pytest.mark.slow
 
@@ -95,7 +95,7 @@ def test_built_tables_have_the_documented_types(shop_build):
     nodes = [node for yml in YMLS for node in yaml.safe_load(yml.read_text()).get("models", [])]
     assert {node["name"] for node in nodes} >= {"customer_predictions", "model_backtest", "insiders_summary"}
     for node in nodes:
-        documented = {c["name"]: c["data_type"].replace(" ", "").upper() for c in node["columns"]}
+        documented = {c["name"]: duckdb_type(c["data_type"]) for c in node["columns"]}
         built = dict(
             shop_build.query(f"select column_name, column_type from (describe marts.{node['name']})")
         )

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from sklearn.metrics import adjusted_rand_score
 
-from conftest import REPO, dbt
+from conftest import REPO, dbt, duckdb_type
 from ecom_analytics.segmentation import assign_segments
 
 pytestmark = pytest.mark.slow
@@ -87,7 +87,7 @@ def test_built_tables_have_the_documented_types(shop_build):
     assert set(documented) == set(SEGMENT_TABLES)
     for table, columns in documented.items():
         built = dict(shop_build.query(f"select column_name, column_type from (describe marts.{table})"))
-        normalised = {name: kind.replace(" ", "").upper() for name, kind in columns.items()}
+        normalised = {name: duckdb_type(kind) for name, kind in columns.items()}
         assert built == normalised, table
 
 
