@@ -134,7 +134,7 @@ $(SPARK_VENV)/bin/.installed: requirements-spark.lock requirements.lock
 spark: $(SPARK_VENV)/bin/.installed
 
 # The SQL layer on local Spark: the shop (one month landing incrementally) and the UCI fixture built by Spark and
-# by DuckDB, every SQL mart compared (tests/spark). About 15 minutes, so CI runs it as its own step (.ci/run).
+# by DuckDB, every SQL mart compared (tests/spark). About 15 minutes: run by hand, not in CI (.ci/run says why).
 SPARK_TEST_DIR ?= data/spark-test
 test-spark: spark
 	ECOM_SPARK_TEST_DIR=$(SPARK_TEST_DIR) $(SPARK_VENV)/bin/pytest -q -p no:cacheprovider --durations=10 tests/spark
