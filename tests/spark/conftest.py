@@ -1,7 +1,8 @@
 """Builds for the Spark checks (`make test-spark`): the same data built by DuckDB and by Spark.
 
-The shop is generated with one partition per landing month; Spark builds every month but the last, the last
-lands, and Spark builds again (incremental); DuckDB builds everything once. The UCI fixture file is built by
+The shop is generated with one partition per landing month; Spark builds the incremental models over every
+month but the last, the last lands, and Spark builds everything (the incremental models incrementally); DuckDB
+builds the same nodes once. The UCI fixture file is built by
 both. Each Spark build has its own folder (warehouse, metastore) under ECOM_SPARK_TEST_DIR.
 """
 

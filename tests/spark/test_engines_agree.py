@@ -4,9 +4,16 @@ rewrites only the partitions of the lookback window."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
+import yaml
 from engine_compare import EngineBuilds, compare, partition_files, spark_table
+
+# the lookback window the builds ran with (the project's default; the test passes no other)
+LATE_ARRIVAL_DAYS = yaml.safe_load((Path(__file__).parents[2] / "dbt_project.yml").read_text())["vars"][
+    "late_arrival_days"
+]
 
 
 def sql_marts(manifest: dict) -> list[str]:
@@ -49,7 +56,7 @@ def test_landed_month_rewrites_only_the_lookback_window(shop):
     before = shop.partitions_before_landing
     assert shop.landed_month in after and shop.landed_month not in before
     latest_before = max(dt.date.fromisoformat(name.split("=")[1]) for name in before)
-    lookback_start = latest_before - dt.timedelta(days=3)  # late_arrival_days
+    lookback_start = latest_before - dt.timedelta(days=LATE_ARRIVAL_DAYS)
     kept = {name for name in before if dt.date.fromisoformat(name.split("=")[1]) < lookback_start}
     rewritten = set(before) - kept
     assert kept and rewritten
