@@ -96,10 +96,12 @@ ci-build: venv
 	ECOM_DUCKDB_PATH=$(CI_DIR)/warehouse.duckdb $(BIN)/dbt build --target-path $(CI_DIR)/target \
 		--vars '{source_system: shop, shop_raw_path: $(CI_DIR)/raw/shop}'
 
-# pytest reuses the ci-build warehouse; exit code 5 (no tests collected) is a failure too. The 15 slowest
+# pytest reuses the ci-build warehouse; exit code 5 (no tests collected) is a failure too. Each test file runs
+# whole on one of PYTEST_WORKERS processes (pytest-xdist), so a module's fixture is built once. The 15 slowest
 # tests are listed, to watch the CI time.
+PYTEST_WORKERS ?= auto
 pytest: venv
-	ECOM_TEST_SHOP_DIR=$(CI_DIR) $(BIN)/pytest -q --durations=15 tests/python
+	ECOM_TEST_SHOP_DIR=$(CI_DIR) $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --durations=15 tests/python
 
 # The browser test needs Debian's chromium; the script installs it when missing and says so loudly.
 chromium:

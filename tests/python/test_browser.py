@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -250,8 +251,10 @@ def overview_pictures() -> list[str]:
 @pytest.fixture(scope="module")
 def static_docs(shop_build, tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("browser_docs")
-    target = base / "target"
-    dbt(["docs", "generate", "--static"], db=shop_build.db, target=target)
+    target, db = base / "target", base / "warehouse.duckdb"
+    # docs generate opens its warehouse for writing; a copy leaves the shared one to parallel readers.
+    shutil.copyfile(shop_build.db, db)
+    dbt(["docs", "generate", "--static"], db=db, target=target)
     html = target / "static_index.html"
     assets = base / "assets"
     drawn = charts.render_all(shop_build.db, assets, log=lambda _: None)

@@ -11,6 +11,7 @@ import base64
 import json
 import math
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -45,8 +46,11 @@ CONTRACT_MARTS = {
 
 @pytest.fixture(scope="module")
 def docs(shop_build, tmp_path_factory) -> dict:
-    target = tmp_path_factory.mktemp("docs_target")
-    dbt(["docs", "generate"], db=shop_build.db, target=target)
+    base = tmp_path_factory.mktemp("docs")
+    target, db = base / "target", base / "warehouse.duckdb"
+    # docs generate opens its warehouse for writing; a copy leaves the shared one to parallel readers.
+    shutil.copyfile(shop_build.db, db)
+    dbt(["docs", "generate"], db=db, target=target)
     return {
         "manifest": json.loads((target / "manifest.json").read_text()),
         "catalog": json.loads((target / "catalog.json").read_text()),
