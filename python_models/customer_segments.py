@@ -2,7 +2,7 @@
 
 k is the one flagged is_chosen in segment_model_selection unless the model's config sets meta n_segments
 (see _segmentation__models.yml). Logic in ecom_analytics.segmentation; the join back to customer_rfm
-runs in DuckDB.
+runs in the engine (DuckDB, or Spark on Databricks).
 """
 
 from ecom_analytics.segmentation import customer_segments

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..relations import empty_relation, is_empty
+from ..frames import aggregate, empty, from_pandas, is_empty, join, rows, select, to_pandas
 from .evaluation import BOOTSTRAP_ROUNDS, INTERVAL, RANDOM_SEED
 
 SUMMARY_TYPES = {
@@ -96,47 +96,54 @@ def summarise(now: pd.DataFrame, at_eval: pd.DataFrame, rounds: int = BOOTSTRAP_
 def insiders_summary(session, insiders_relation, scores_relation, order_lines_relation, cutoffs_relation):
     """Body of the dbt model insiders_summary (no row when there is no customer, so no as_of_date)."""
     if is_empty(insiders_relation):
-        return empty_relation(session, INSIDERS_SUMMARY_TYPES)
-    as_of, eval_cutoff, horizon = (
-        cutoffs_relation.filter("cutoff_role = 'evaluate'")
-        .project("as_of_date, cutoff_date, horizon_days")
-        .fetchone()
+        return empty(session, INSIDERS_SUMMARY_TYPES)
+    ((as_of, eval_cutoff, horizon),) = rows(
+        cutoffs_relation, ["as_of_date", "cutoff_date", "horizon_days"], where="cutoff_role = 'evaluate'"
     )
     year_ago = (as_of - pd.Timedelta(days=365)).isoformat()
-    # The last year's revenue per customer is summed in DuckDB; pandas gets one row per customer.
-    last_year = (
-        order_lines_relation.filter(
-            f"is_sale and customer_id is not null and cast(paid_at as date) >= date '{year_ago}' "
-            f"and cast(paid_at as date) < date '{as_of.isoformat()}'"
+    # The last year's revenue per customer is summed in the engine; pandas gets one row per customer.
+    last_year = aggregate(
+        order_lines_relation,
+        ["customer_id"],
+        ["cast(sum(line_revenue) as double) as last_year_revenue"],
+        where=f"is_sale and customer_id is not null and cast(paid_at as date) >= date '{year_ago}' "
+        f"and cast(paid_at as date) < date '{as_of.isoformat()}'",
+    )
+    now = to_pandas(
+        join(
+            insiders_relation,
+            last_year,
+            "l.customer_id = r.customer_id",
+            [
+                "cast(l.customer_id as bigint) as customer_id",
+                "l.is_insider as is_insider",
+                "l.expected_revenue as expected_revenue",
+                "coalesce(r.last_year_revenue, 0) as last_year_revenue",
+            ],
+            how="left",
         )
-        .aggregate("customer_id, cast(sum(line_revenue) as double) as last_year_revenue", "customer_id")
-        .set_alias("y")
     )
-    now = (
-        insiders_relation.set_alias("i")
-        .join(last_year, "i.customer_id = y.customer_id", how="left")
-        .project(
-            "cast(i.customer_id as bigint) as customer_id, i.is_insider, i.expected_revenue, "
-            "coalesce(y.last_year_revenue, 0) as last_year_revenue"
+    at_eval = to_pandas(
+        join(
+            select(scores_relation, where="model = 'model'"),
+            insiders_relation,
+            "l.customer_id = r.customer_id",
+            [
+                "cast(l.customer_id as bigint) as customer_id",
+                "coalesce(r.was_insider_at_eval, false) as was_insider",
+                "cast(l.actual_revenue as double) as actual_revenue",
+            ],
+            how="left",
         )
-        .df()
     )
-    at_eval = (
-        scores_relation.filter("model = 'model'")
-        .set_alias("s")
-        .join(insiders_relation.set_alias("i"), "s.customer_id = i.customer_id", how="left")
-        .project(
-            "cast(s.customer_id as bigint) as customer_id, "
-            "coalesce(i.was_insider_at_eval, false) as was_insider, "
-            "cast(s.actual_revenue as double) as actual_revenue"
-        )
-        .df()
+    row = pd.DataFrame(
+        [
+            {
+                "as_of_date": as_of,
+                "eval_cutoff": eval_cutoff,
+                "horizon_days": horizon,
+                **summarise(now, at_eval),
+            }
+        ]
     )
-    row = pd.DataFrame([summarise(now, at_eval)])
-    typed = session.from_df(row).project(
-        ", ".join(f"cast({c} as {t}) as {c}" for c, t in SUMMARY_TYPES.items())
-    )
-    return typed.project(
-        f"date '{as_of.isoformat()}' as as_of_date, date '{eval_cutoff.isoformat()}' as eval_cutoff, "
-        f"cast({int(horizon)} as integer) as horizon_days, " + ", ".join(SUMMARY_TYPES)
-    )
+    return from_pandas(session, row, INSIDERS_SUMMARY_TYPES)

@@ -1,4 +1,5 @@
-"""What the dbt Python models of the predictions call: DuckDB relations in, typed DuckDB relations out.
+"""What the dbt Python models of the predictions call: the engine's relations in, typed relations out
+(through ..frames).
 
 Only one cutoff's features (one row per customer) are pulled into pandas at a time; the features themselves
 are computed in SQL (customer_cutoff_features).
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..relations import empty_relation, is_empty
+from ..frames import aggregate, empty, from_pandas, is_empty, rows, to_pandas
 from . import evaluation
 from .baselines import score_bgnbd, score_rfm
 from .bgnbd import ModelFitError
@@ -21,7 +22,7 @@ from .propensity import MODEL_FEATURES, fit_propensity
 MODELS = ("model", "rfm_score", "bg_nbd")
 
 SCORE_TYPES = {
-    "model": "varchar",
+    "model": "string",
     "customer_id": "bigint",
     "score": "double",
     "purchase_probability": "double",
@@ -33,7 +34,7 @@ SCORE_TYPES = {
 }
 
 BACKTEST_TYPES = {
-    "model": "varchar",
+    "model": "string",
     "customers": "bigint",
     "buyers": "bigint",
     "base_rate": "double",
@@ -60,8 +61,8 @@ CUTOFF_TYPES = {"train_cutoff": "date", "eval_cutoff": "date", "horizon_days": "
 
 #: Column types of the tables the dbt models build (marts.<name>); a key keeps its first place, so the
 #: `model` and `customer_id` of the frame types stay first.
-MODEL_BACKTEST_SCORES_TYPES = {"model": "varchar", **CUTOFF_TYPES, **SCORE_TYPES}
-MODEL_BACKTEST_TYPES = {"model": "varchar", **CUTOFF_TYPES, **BACKTEST_TYPES}
+MODEL_BACKTEST_SCORES_TYPES = {"model": "string", **CUTOFF_TYPES, **SCORE_TYPES}
+MODEL_BACKTEST_TYPES = {"model": "string", **CUTOFF_TYPES, **BACKTEST_TYPES}
 CUSTOMER_PREDICTIONS_TYPES = {
     "customer_id": "bigint",
     "as_of_date": "date",
@@ -80,12 +81,12 @@ class Cutoff:
 
 def read_cutoffs(cutoffs_relation) -> dict[str, Cutoff]:
     """The train, evaluate and score cutoffs of prediction_cutoffs."""
-    rows = (
-        cutoffs_relation.filter("cutoff_role in ('train', 'evaluate', 'score')")
-        .project("cutoff_role, cutoff_date, horizon_days, as_of_date")
-        .fetchall()
+    found = rows(
+        cutoffs_relation,
+        ["cutoff_role", "cutoff_date", "horizon_days", "as_of_date"],
+        where="cutoff_role in ('train', 'evaluate', 'score')",
     )
-    cutoffs = {role: Cutoff(role, date, int(horizon), as_of) for role, date, horizon, as_of in rows}
+    cutoffs = {role: Cutoff(role, date, int(horizon), as_of) for role, date, horizon, as_of in found}
     missing = {"train", "evaluate", "score"} - set(cutoffs)
     if missing:
         raise ModelFitError(f"prediction_cutoffs: no row for cutoff_role {sorted(missing)}")
@@ -96,18 +97,17 @@ def read_customers(features_relation, cutoff: Cutoff, outcomes_relation=None) ->
     """One row per customer at the cutoff (sorted by customer_id), with the outcomes when given."""
     predicate = f"cutoff_date = date '{cutoff.cutoff_date.isoformat()}'"
     columns = ["customer_id", *MODEL_FEATURES, "rfm_score"]
-    casts = ", ".join(
-        ["cast(customer_id as bigint) as customer_id", "rfm_score"]
-        + [f"cast({c} as double) as {c}" for c in MODEL_FEATURES]
-    )
-    frame = features_relation.filter(predicate).project(casts).df()[columns]
+    casts = [
+        "cast(customer_id as bigint) as customer_id",
+        "rfm_score",
+        *(f"cast({c} as double) as {c}" for c in MODEL_FEATURES),
+    ]
+    frame = to_pandas(features_relation, casts, where=predicate)[columns]
     if outcomes_relation is not None:
-        outcomes = (
-            outcomes_relation.filter(predicate)
-            .project(
-                "cast(customer_id as bigint) as customer_id, purchased, cast(revenue as double) as revenue"
-            )
-            .df()
+        outcomes = to_pandas(
+            outcomes_relation,
+            ["cast(customer_id as bigint) as customer_id", "purchased", "cast(revenue as double) as revenue"],
+            where=predicate,
         )
         frame = frame.merge(outcomes, on="customer_id", how="left", validate="one_to_one")
         if frame["purchased"].isna().any():
@@ -189,67 +189,60 @@ def predictions_frame(train: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-def _typed(session, frame: pd.DataFrame, types: dict[str, str]):
-    relation = session.from_df(frame[list(types)])
-    return relation.project(", ".join(f"cast({c} as {t}) as {c}" for c, t in types.items()))
-
-
 def model_backtest_scores(session, cutoffs_relation, features_relation, outcomes_relation):
     """Body of the dbt model model_backtest_scores (no row when no customer has a sale)."""
     if is_empty(features_relation):
-        return empty_relation(session, MODEL_BACKTEST_SCORES_TYPES)
+        return empty(session, MODEL_BACKTEST_SCORES_TYPES)
     cutoffs = read_cutoffs(cutoffs_relation)
     train = read_customers(features_relation, cutoffs["train"], outcomes_relation)
     evaluated = read_customers(features_relation, cutoffs["evaluate"], outcomes_relation)
     frame = backtest_scores_frame(train, evaluated, cutoffs["evaluate"].horizon_days)
-    typed = _typed(session, frame, SCORE_TYPES)
-    return typed.project(
-        f"model, date '{cutoffs['train'].cutoff_date.isoformat()}' as train_cutoff, "
-        f"date '{cutoffs['evaluate'].cutoff_date.isoformat()}' as eval_cutoff, "
-        f"cast({cutoffs['evaluate'].horizon_days} as integer) as horizon_days, "
-        + ", ".join(c for c in SCORE_TYPES if c != "model")
-    )
+    split = {
+        "train_cutoff": cutoffs["train"].cutoff_date,
+        "eval_cutoff": cutoffs["evaluate"].cutoff_date,
+        "horizon_days": cutoffs["evaluate"].horizon_days,
+    }
+    return from_pandas(session, frame.assign(**split), MODEL_BACKTEST_SCORES_TYPES)
 
 
 def model_backtest(session, scores_relation):
     """Body of the dbt model model_backtest: one row per model (none when no customer was scored)."""
     if is_empty(scores_relation):
-        return empty_relation(session, MODEL_BACKTEST_TYPES)
-    dates = scores_relation.aggregate("min(train_cutoff), min(eval_cutoff), min(horizon_days)").fetchone()
-    rows = []
+        return empty(session, MODEL_BACKTEST_TYPES)
+    ((train_cutoff, eval_cutoff, horizon_days),) = rows(
+        aggregate(scores_relation, [], ["min(train_cutoff)", "min(eval_cutoff)", "min(horizon_days)"])
+    )
+    metrics = []
     for name in MODELS:
-        scores = (
-            scores_relation.filter(f"model = '{name}'")
-            .project(
-                "customer_id, score, purchase_probability, expected_revenue, purchased, "
-                "cast(actual_revenue as double) as actual_revenue"
-            )
-            .order("customer_id")
-            .df()
+        scores = to_pandas(
+            scores_relation,
+            [
+                "customer_id",
+                "score",
+                "purchase_probability",
+                "expected_revenue",
+                "purchased",
+                "cast(actual_revenue as double) as actual_revenue",
+            ],
+            where=f"model = '{name}'",
         )
         if scores.empty:
             raise ModelFitError(f"model_backtest_scores: no rows for model {name}")
-        rows.append({"model": name, **backtest_metrics(scores)})
-    typed = _typed(session, pd.DataFrame(rows), BACKTEST_TYPES)
-    return typed.project(
-        f"model, date '{dates[0].isoformat()}' as train_cutoff, "
-        f"date '{dates[1].isoformat()}' as eval_cutoff, "
-        f"cast({int(dates[2])} as integer) as horizon_days, "
-        + ", ".join(c for c in BACKTEST_TYPES if c != "model")
-    )
+        scores = scores.sort_values("customer_id", kind="mergesort", ignore_index=True)
+        metrics.append({"model": name, **backtest_metrics(scores)})
+    split = {"train_cutoff": train_cutoff, "eval_cutoff": eval_cutoff, "horizon_days": horizon_days}
+    return from_pandas(session, pd.DataFrame(metrics).assign(**split), MODEL_BACKTEST_TYPES)
 
 
 def customer_predictions(session, cutoffs_relation, features_relation, outcomes_relation):
     """Body of the dbt model customer_predictions: one row per customer with a sale before as_of_date."""
     if is_empty(features_relation):
-        return empty_relation(session, CUSTOMER_PREDICTIONS_TYPES)
+        return empty(session, CUSTOMER_PREDICTIONS_TYPES)
     cutoffs = read_cutoffs(cutoffs_relation)
     train = read_customers(features_relation, cutoffs["evaluate"], outcomes_relation)
     scored = read_customers(features_relation, cutoffs["score"])
-    typed = _typed(session, predictions_frame(train, scored), PREDICTION_TYPES)
     score = cutoffs["score"]
-    return typed.project(
-        f"customer_id, date '{score.as_of_date.isoformat()}' as as_of_date, "
-        f"cast({score.horizon_days} as integer) as horizon_days, "
-        "purchase_probability, expected_revenue, value_decile"
+    frame = predictions_frame(train, scored).assign(
+        as_of_date=score.as_of_date, horizon_days=score.horizon_days
     )
+    return from_pandas(session, frame, CUSTOMER_PREDICTIONS_TYPES)

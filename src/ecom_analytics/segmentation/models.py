@@ -1,16 +1,15 @@
-"""What the two dbt Python models call: DuckDB relation in, typed DuckDB relation out.
+"""What the two dbt Python models call: the engine's relation in, a typed relation out (through ..frames).
 
-Work that grows with the data stays in DuckDB: only the four columns the model needs (one row per customer)
-are pulled into pandas, and the result is joined back to customer_rfm inside DuckDB, so the original typed
-recency_days / frequency / monetary never round-trip through floats.
+Work that grows with the data stays in the engine: only the four columns the model needs (one row per
+customer) are pulled into pandas, and the result is joined back to customer_rfm in the engine, so the original
+typed recency_days / frequency / monetary never round-trip through floats.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..frames import to_pandas
-from ..relations import empty_relation
+from ..frames import empty, from_pandas, join, rows, to_pandas
 from .clustering import RANDOM_SEED, fit_segments, name_segments, segment_levels
 from .features import (
     FEATURES,
@@ -38,17 +37,17 @@ SELECTION_TYPES = {
     "smallest_segment_share": "double",
     "customers": "bigint",
     "silhouette_sample_size": "integer",
-    "algorithm": "varchar",
+    "algorithm": "string",
 }
 
 #: Per-customer columns computed in pandas, with their types.
 ASSIGNMENT_TYPES = {
     "customer_id": "bigint",
     "segment_id": "integer",
-    "segment_name": "varchar",
-    "recency_level": "varchar",
-    "frequency_level": "varchar",
-    "monetary_level": "varchar",
+    "segment_name": "string",
+    "recency_level": "string",
+    "frequency_level": "string",
+    "monetary_level": "string",
     **dict.fromkeys(LOG_FEATURES, "double"),
     **dict.fromkeys(SCALED_FEATURES, "double"),
     "distance_to_centroid": "double",
@@ -122,17 +121,12 @@ def chosen_k(selection_relation, override=None) -> int:
             raise SegmentationInputError(
                 f"customer_segments: config meta n_segments must be an integer, got {override!r}"
             ) from exc
-    rows = selection_relation.filter("is_chosen").project("k").fetchall()
-    if len(rows) != 1:
+    chosen = rows(selection_relation, ["k"], where="is_chosen")
+    if len(chosen) != 1:
         raise SegmentationInputError(
-            f"{SELECTION_MODEL}: expected exactly one row with is_chosen, found {len(rows)}"
+            f"{SELECTION_MODEL}: expected exactly one row with is_chosen, found {len(chosen)}"
         )
-    return int(rows[0][0])
-
-
-def _typed(session, frame: pd.DataFrame, types: dict[str, str]):
-    relation = session.from_df(frame)
-    return relation.project(", ".join(f"cast({c} as {t}) as {c}" for c, t in types.items()))
+    return int(chosen[0][0])
 
 
 def segment_model_selection(session, rfm_relation):
@@ -140,30 +134,31 @@ def segment_model_selection(session, rfm_relation):
     types = {c: SELECTION_TYPES[c] for c in SELECTION_COLUMNS}
     rfm = read_rfm(rfm_relation)
     if rfm.empty:
-        return empty_relation(session, types)
-    return _typed(session, select_k(rfm), types)
+        return empty(session, types)
+    return from_pandas(session, select_k(rfm), types)
 
 
 def customer_segments(session, rfm_relation, selection_relation, n_segments=None):
     """Body of the dbt model customer_segments: one row per customer_rfm row."""
     rfm = read_rfm(rfm_relation)
     if rfm.empty:
-        return empty_relation(session, CUSTOMER_SEGMENTS_TYPES)
+        return empty(session, CUSTOMER_SEGMENTS_TYPES)
     k = chosen_k(selection_relation, n_segments)
     assignments = assign_segments(rfm, k)
     if len(assignments) != len(rfm):  # pragma: no cover - a guard, assign_segments keeps every row
         raise SegmentationInputError(f"customer_segments: {len(assignments)} rows for {len(rfm)} customers")
-    assigned = _typed(session, assignments, ASSIGNMENT_TYPES).set_alias("a")
-    original = rfm_relation.set_alias("r")
-    joined = original.join(assigned, "r.customer_id = a.customer_id", how="inner")
-    return joined.project(
-        ", ".join(
+    assigned = from_pandas(session, assignments, ASSIGNMENT_TYPES)
+    return join(
+        rfm_relation,
+        assigned,
+        "l.customer_id = r.customer_id",
+        [
             f"cast({k} as {kind}) as {name}"
             if name == "n_segments"
             # the RFM values come from customer_rfm as they are, never through pandas floats
-            else f"cast({'r' if name in FEATURES else 'a'}.{name} as {kind}) as {name}"
+            else f"cast({'l' if name in FEATURES else 'r'}.{name} as {kind}) as {name}"
             for name, kind in CUSTOMER_SEGMENTS_TYPES.items()
-        )
+        ],
     )
 
 

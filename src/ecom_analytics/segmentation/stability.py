@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from ..relations import empty_relation
+from ..frames import empty, from_pandas, rows, to_pandas
 from ..threads import single_threaded
 from .clustering import RANDOM_SEED, make_estimator
 from .features import FEATURES, fit_scaler, log_features, validate_rfm
@@ -145,32 +145,21 @@ SEGMENT_STABILITY_TYPES = {"cutoff_date": "date", **STABILITY_TYPES}
 
 def segment_stability(session, cutoffs_relation, features_relation, rfm_relation, segments_relation):
     """Body of the dbt model segment_stability (no row when customer_rfm has none)."""
-    columns = "cast(customer_id as bigint) as customer_id, " + ", ".join(
-        f"cast({c} as double) as {c}" for c in FEATURES
-    )
-    current = rfm_relation.project(columns).df()
+    columns = [
+        "cast(customer_id as bigint) as customer_id",
+        *(f"cast({c} as double) as {c}" for c in FEATURES),
+    ]
+    current = to_pandas(rfm_relation, columns)
     if current.empty:
-        return empty_relation(session, SEGMENT_STABILITY_TYPES)
-    cutoffs = (
-        cutoffs_relation.filter("cutoff_role = 'refit'").project("months_before, cutoff_date").fetchall()
-    )
+        return empty(session, SEGMENT_STABILITY_TYPES)
+    refits = rows(cutoffs_relation, ["months_before", "cutoff_date"], where="cutoff_role = 'refit'")
+    cutoffs = {int(months): date for months, date in refits}
     rfm_by_month = {
-        int(months): features_relation.filter(f"cutoff_date = date '{date.isoformat()}'")
-        .project(columns)
-        .df()
-        for months, date in cutoffs
+        months: to_pandas(features_relation, columns, where=f"cutoff_date = date '{date.isoformat()}'")
+        for months, date in cutoffs.items()
     }
-    segments = segments_relation.project("cast(customer_id as bigint) as customer_id, segment_id").df()
+    segments = to_pandas(segments_relation, ["cast(customer_id as bigint) as customer_id", "segment_id"])
     k = int(segments["segment_id"].max())
     table = stability_table(rfm_by_month, current, segments, k)
-    relation = session.from_df(table).project(
-        ", ".join(f"cast({c} as {t}) as {c}" for c, t in STABILITY_TYPES.items())
-    )
-    dates = ", ".join(f"({int(m)}, date '{d.isoformat()}')" for m, d in cutoffs)
-    months = session.sql(f"select * from (values {dates}) as t(months_before, cutoff_date)").set_alias("c")
-    return (
-        relation.set_alias("s")
-        .join(months, "s.months_before = c.months_before")
-        .project("c.cutoff_date as cutoff_date, " + ", ".join(f"s.{c} as {c}" for c in STABILITY_TYPES))
-        .order("months_before")
-    )
+    table["cutoff_date"] = table["months_before"].map(cutoffs)
+    return from_pandas(session, table, SEGMENT_STABILITY_TYPES)
