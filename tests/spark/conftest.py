@@ -55,6 +55,7 @@ def build_both(folder: Path, dbt_vars: dict, **landing) -> EngineBuilds:
         duckdb=folder / "warehouse.duckdb",
         spark_warehouse=folder / "spark" / "warehouse",
         spark_manifest=json.loads((folder / "target-spark" / "manifest.json").read_text()),
+        dbt_vars=dbt_vars,
         **landing,
     )
 
@@ -70,6 +71,26 @@ def base() -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
+
+
+@pytest.fixture(scope="session")
+def spark(base: Path):
+    """A local SparkSession in this process, for code that takes a Spark DataFrame."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.session.timeZone", "UTC")
+        # pandas conversions through Arrow, as on Databricks, with no silent fallback to row by row
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.execution.arrow.pyspark.fallback.enabled", "false")
+        .config("spark.sql.warehouse.dir", str(base / "local-session-warehouse"))
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
 
 
 @pytest.fixture(scope="session")

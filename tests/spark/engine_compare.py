@@ -19,6 +19,7 @@ class EngineBuilds:
     duckdb: Path
     spark_warehouse: Path
     spark_manifest: dict
+    dbt_vars: dict
     partitions_before_landing: dict[str, set[str]] | None = None
     landed_month: str | None = None
 

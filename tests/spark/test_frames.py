@@ -7,25 +7,12 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 import pytest
-from pyspark.sql import SparkSession
 
 from ecom_analytics.frames import to_pandas
 from ecom_analytics.segmentation.models import read_rfm
 
 ROWS = [(2, 10, 1, Decimal("19.990")), (1, 3, 4, Decimal("250.500"))]
 COLUMNS = ["customer_id", "recency_days", "frequency", "monetary"]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    session = (
-        SparkSession.builder.master("local[1]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
 
 
 def test_spark_dataframe_to_pandas(spark):
