@@ -1,4 +1,4 @@
-# Two commands: `make run` builds everything, `make test` checks everything (CI runs exactly `make test`).
+# `make run` builds everything, `make test` checks everything on DuckDB; CI runs `make test` then `make test-spark`.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -31,9 +31,9 @@ CI_SCALE ?= 1
 help:
 	@echo "make run    - set up .venv, generate shop data if missing, dbt build + docs (SOURCE=online_retail ONLINE_RETAIL_CSV=<file> for UCI;"
 	@echo "              LAYOUT=daily generates orders/events as landed_on= partitions; a later make run reads only new ones)"
-	@echo "make test   - ruff, sqlfluff, pytest and a full dbt build with all dbt tests (what CI runs)"
+	@echo "make test   - ruff, sqlfluff, pytest and a full dbt build with all dbt tests (CI runs it, then test-spark)"
 	@echo "make semantic - the semantic layer's metrics by month (MetricFlow in .venv-metricflow)"
-	@echo "make test-spark - the SQL models on local Spark (.venv-spark), every SQL mart compared with DuckDB's"
+	@echo "make test-spark - the models on local Spark (.venv-spark), every mart compared with DuckDB's (CI runs it after make test)"
 	@echo "make bench  - time dbt build against a plain DuckDB script and pandas (BENCH_SCALES='1 10', BENCH_BIG=1 adds 100)"
 
 $(BIN)/.installed: requirements.lock
@@ -136,7 +136,8 @@ $(SPARK_VENV)/bin/.installed: requirements-spark.lock requirements.lock
 spark: $(SPARK_VENV)/bin/.installed
 
 # The SQL layer on local Spark: the shop (one month landing incrementally) and the UCI fixture built by Spark and
-# by DuckDB, every SQL mart compared (tests/spark). About 15 minutes: run by hand, not in CI (.ci/run says why).
+# by DuckDB, every SQL mart compared, and the Python models' code run on Spark DataFrames (tests/spark). One
+# process: Spark's local[*] already uses every core, and two builds side by side took about as long.
 SPARK_TEST_DIR ?= data/spark-test
 test-spark: spark
 	ECOM_SPARK_TEST_DIR=$(SPARK_TEST_DIR) $(SPARK_VENV)/bin/pytest -q -p no:cacheprovider --durations=10 tests/spark
