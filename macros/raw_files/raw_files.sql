@@ -28,7 +28,10 @@
 {% endmacro %}
 
 {#- The latest landing day a relation holds minus var('late_arrival_days'), as 'YYYY-MM-DD'; none when it
-    holds no landed row, is not built yet, or at parse time. The only query a model runs at compile time. -#}
+    holds no landed row, is not built yet, or at parse time. The only query a model runs at compile time: the
+    window goes into the model's SQL as a constant date, which the engine can prune landed_on= partitions by
+    before reading files; a `(select max(landed_on) from this)` subquery in the filter is only known once the
+    scan has started. It reads the model's own table (is_incremental()), never a file listing. -#}
 {% macro lookback_start_of(relation) %}
     {%- if not execute or adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
         {{ return(none) }}
