@@ -524,8 +524,9 @@ def incremental_table(runs: list[dict]) -> list[str]:
         "",
         "The shop data lands as one orders and one events file per day. The warehouse is built on every day",
         "but the last; then the last day's two files land and `dbt build` runs again: the incremental models",
-        "read only the files of the late-arrival window (the event checks also re-check the files an",
-        "identity change touches), the tables downstream are rebuilt, every test runs.",
+        "read only the files of the late-arrival window (the identity-joined events also the days holding a",
+        "user or item that a new users or items snapshot changed), the tables downstream are rebuilt, every",
+        "test runs.",
         "",
         "| dataset | day landed | raw rows landed | full build s | build after the day lands s "
         "| incremental / full (wall) | incremental / full (CPU) | peak MB |",

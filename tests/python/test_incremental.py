@@ -322,6 +322,39 @@ def test_a_users_snapshot_merging_an_old_account_reaches_its_old_orders(landed, 
 
 
 @pytest.mark.slow
+def test_an_items_snapshot_dropping_an_item_flags_its_old_views(landed, tmp_path):
+    """A new items.csv no longer lists an item whose views all landed long before the window: after an
+    incremental build those old events are flagged as views of an unknown item, as in a full build."""
+    raw, db = _copy_state(landed.raw, landed.inc_db, tmp_path)
+    with duckdb.connect(str(db), read_only=True) as con:
+        item = con.execute(
+            """
+            select item_id
+            from intermediate.int_shop__events
+            where event_name = 'view_item' and item_id is not null
+            group by item_id
+            having max(landed_on) < ? and count(*) >= 3 and not bool_or(dq_unknown_item)
+            order by item_id
+            limit 1
+            """,
+            [landed.window_start],
+        ).fetchone()[0]
+    items_csv = raw / "items.csv"
+    lines = items_csv.read_text().splitlines()
+    header = lines[0].split(",")
+    kept = [line for line in lines[1:] if line.split(",")[header.index("id")] != f"{item}.0"]
+    assert len(kept) < len(lines) - 1  # the item's lines (a copied line too) are gone
+    items_csv.write_text("\n".join([lines[0], *kept]) + "\n")
+    _build(raw, db, tmp_path)
+    with duckdb.connect(str(db), read_only=True) as con:
+        flags = con.execute(
+            "select distinct dq_unknown_item from intermediate.int_shop__events where item_id = ?", [item]
+        ).fetchall()
+    assert flags == [(True,)]  # the new catalog reached the old views
+    assert _differences(db, _full_build(raw, tmp_path)) == []
+
+
+@pytest.mark.slow
 def test_a_redelivered_day_inside_the_window_replaces_its_rows(landed, tmp_path):
     """The day before the last is delivered again without its first line and with one price changed: the
     incremental build replaces that file's rows, as a full build of the new files reads them."""

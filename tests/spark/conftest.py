@@ -16,14 +16,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from engine_compare import EngineBuilds, partition_files
+from engine_compare import PARTITIONED_TABLES, EngineBuilds, partition_files
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SCALE = os.environ.get("ECOM_SPARK_TEST_SCALE", "0.02")
 # DuckDB builds what Spark builds: the Python models and what reads them are off on Spark
 DUCKDB_SAME_NODES = ["--exclude", "path:python_models+"]
-INCREMENTAL_CHAIN = ["+stg_shop__orders", "+int_shop__events_checked"]
+INCREMENTAL_CHAIN = ["+stg_shop__orders", "+int_shop__events"]
 
 
 def run_dbt(args: list[str], *, target_name: str, folder: Path, dbt_vars: dict) -> None:
@@ -128,8 +128,11 @@ def shop(base: Path) -> EngineBuilds:
         folder=folder,
         dbt_vars=dbt_vars,
     )
-    staged_orders = folder / "spark" / "warehouse" / "staging.db" / "stg_shop__orders"
-    before = partition_files(staged_orders)
+    warehouse = folder / "spark" / "warehouse"
+    before = {
+        table: partition_files(warehouse / f"{table.split('.')[0]}.db" / table.split(".")[1])
+        for table in PARTITIONED_TABLES
+    }
     for partition in list(held.glob("*/landed_on=*")):
         shutil.move(partition, raw / partition.parent.name / partition.name)
     return build_both(folder, dbt_vars, partitions_before_landing=before, landed_month=landed_month)

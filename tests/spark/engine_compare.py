@@ -11,6 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+# incremental tables whose partitions a landed month may rewrite only inside the lookback window
+PARTITIONED_TABLES = ("staging.stg_shop__orders", "intermediate.int_shop__events")
+
 
 @dataclass(frozen=True)
 class EngineBuilds:
@@ -20,7 +23,8 @@ class EngineBuilds:
     spark_warehouse: Path
     spark_manifest: dict
     dbt_vars: dict
-    partitions_before_landing: dict[str, set[str]] | None = None
+    # "schema.table" -> partition -> its Parquet files, before the landed month
+    partitions_before_landing: dict[str, dict[str, set[str]]] | None = None
     landed_month: str | None = None
 
 
