@@ -130,10 +130,12 @@ final as (
         has_invalid_user_id,
         has_odd_timestamp_format,
         has_unparseable_timestamp,
-        parameter_rows,
-        distinct_parameter_rows,
-        duplicate_parameter_rows,
-        unknown_parameter_rows,
+        -- counts as bigint: DuckDB sums integers into a hugeint, whose stored column took 2.7 s to scan at
+        -- scale 10 (4.3M events) against 0.02 s for a bigint, in every model and test that reads it
+        cast(parameter_rows as {{ dbt.type_bigint() }}) as parameter_rows,
+        cast(distinct_parameter_rows as {{ dbt.type_bigint() }}) as distinct_parameter_rows,
+        cast(duplicate_parameter_rows as {{ dbt.type_bigint() }}) as duplicate_parameter_rows,
+        cast(unknown_parameter_rows as {{ dbt.type_bigint() }}) as unknown_parameter_rows,
         distinct_parameter_rows > distinct_parameter_names as has_conflicting_parameters,
         has_inconsistent_rows
     from folded
