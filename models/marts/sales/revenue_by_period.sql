@@ -31,29 +31,54 @@ dated_lines as (
         order_lines.line_class,
         order_lines.line_revenue,
         order_lines.currency,
-        order_lines.recognised_at,
-        first_sales.first_sale_at
+        cast({{ dbt.date_trunc('day', 'order_lines.recognised_at') }} as date) as recognised_on,
+        cast({{ dbt.date_trunc('day', 'first_sales.first_sale_at') }} as date) as first_sale_on
     from order_lines
     left join first_sales
         on order_lines.customer_id = first_sales.customer_id
 
 ),
 
+daily_orders as (
+
+    -- The lines of an order on one day, added up once: the five grains below then copy one row per order and
+    -- day instead of every line (a day lies in one period of every grain, and the money is exact decimals).
+    select
+        recognised_on,
+        first_sale_on,
+        order_key,
+        customer_id,
+        currency,
+        sum(case when line_class = 'product_sale' then line_revenue else 0 end) as revenue,
+        -sum(case when line_class = 'product_return' then line_revenue else 0 end) as returns,
+        sum(case when line_class = 'shipping' then line_revenue else 0 end) as shipping_revenue,
+        sum(case when line_class = 'adjustment' then line_revenue else 0 end) as adjustments,
+        sum(line_revenue) as total,
+        max(case when line_class = 'product_sale' then 1 else 0 end) = 1 as has_product_sale
+    from dated_lines
+    group by recognised_on, first_sale_on, order_key, customer_id, currency
+
+),
+
 by_grain as (
 
-    -- One copy of every line per grain, dated by the start of its period and of its customer's first-sale
+    -- One copy of every order-day per grain, dated by the start of its period and of its customer's first-sale
     -- period, so one aggregation serves all five grains.
     {% for period_grain in period_grains %}
         select
             '{{ period_grain }}' as period_grain,
-            cast({{ dbt.date_trunc(period_grain, 'recognised_at') }} as date) as period_start,
-            cast({{ dbt.date_trunc(period_grain, 'first_sale_at') }} as date) as first_sale_period_start,
+            cast({{ dbt.date_trunc(period_grain, 'recognised_on') }} as date) as period_start,
+            cast({{ dbt.date_trunc(period_grain, 'first_sale_on') }} as date) as first_sale_period_start,
             order_key,
             customer_id,
-            line_class,
-            line_revenue,
+            has_product_sale,
+            revenue,
+            returns,
+            shipping_revenue,
+            adjustments,
+            total,
             currency
-        from dated_lines
+        from daily_orders
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -65,16 +90,16 @@ aggregated as (
         period_grain,
         period_start,
         currency,
-        sum(case when line_class = 'product_sale' then line_revenue else 0 end) as revenue,
-        -sum(case when line_class = 'product_return' then line_revenue else 0 end) as returns,
-        sum(case when line_class = 'shipping' then line_revenue else 0 end) as shipping_revenue,
-        sum(case when line_class = 'adjustment' then line_revenue else 0 end) as adjustments,
-        sum(line_revenue) as total,
-        count(distinct case when line_class = 'product_sale' then order_key end) as orders,
-        count(distinct case when line_class = 'product_sale' then customer_id end) as customers,
+        sum(revenue) as revenue,
+        sum(returns) as returns,
+        sum(shipping_revenue) as shipping_revenue,
+        sum(adjustments) as adjustments,
+        sum(total) as total,
+        count(distinct case when has_product_sale then order_key end) as orders,
+        count(distinct case when has_product_sale then customer_id end) as customers,
         count(
             distinct case
-                when line_class = 'product_sale' and first_sale_period_start = period_start then customer_id
+                when has_product_sale and first_sale_period_start = period_start then customer_id
             end
         ) as new_customers
     from by_grain
