@@ -52,7 +52,8 @@ changed_users as (
     where
         held_users.dq_unknown_user <> (known_users.user_id is null)
         or held_users.dq_quarantined_user <> coalesce(not known_users.is_clean, false)
-        or coalesce(held_users.customer_id, -1) <> coalesce({{ customer_of.format('held_users.source_user_id') }}, -1)
+        or coalesce(held_users.customer_id, -1)
+        <> coalesce({{ customer_of.format('held_users.source_user_id') }}, -1)
 ),
 
 held_items as (
@@ -82,7 +83,9 @@ days_to_join as (
 events as (
     select * from checked_events
     {%- if is_incremental() %}
-        where {{ in_lookback_window('landed_on') }} or landed_on in (select days_to_join.landed_on from days_to_join)
+        where
+            {{ in_lookback_window('landed_on') }}
+            or landed_on in (select days_to_join.landed_on from days_to_join)
     {%- endif %}
 ),
 
