@@ -56,6 +56,29 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The filter of a model of snapshot files (incremental_by_file_version) on its source rows: the files of
+    `versions` (source_file, size_bytes, modified_at: the file listing) whose size or modification time differ
+    from the version the model holds. When none differs the engine opens no file (an empty semi-join); `1 = 1` on
+    a full build. -#}
+{% macro in_changed_files(path, versions) -%}
+    {%- if execute and is_incremental() -%}
+        {{ raw_file_name(path) }} in (
+            select versions.source_file
+            from {{ versions }} as versions
+            where not exists (
+                select 1
+                from {{ this }} as loaded
+                where
+                    loaded.source_file = versions.source_file
+                    and loaded.source_file_size_bytes = versions.size_bytes
+                    and loaded.source_file_modified_at = versions.modified_at
+            )
+        )
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Stops the query with `message` (a SQL string expression) as the error, for problems a human must fix
     (a malformed raw file). Evaluated per row: put it behind a filter that keeps only the problem rows. -#}
 {% macro raise_error(message) -%}

@@ -10,7 +10,8 @@ renamed as (
     select
         {{ raw_file_name('filename') }} as source_file,
         {{ raw_file_landed_on('filename') }} as landed_on,
-        size as size_bytes
+        size as size_bytes,
+        {{ safe_cast_value('last_modified', dbt.type_timestamp()) }} as modified_at
     from source
 ),
 

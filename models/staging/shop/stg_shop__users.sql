@@ -1,11 +1,18 @@
 -- Users, one row per raw line: typed, `None` -> null, odd timestamps repaired. The only model that still
 -- carries email and names. Identical lines are numbered (copy_number), not collapsed: intermediate decides.
+-- Each delivery replaces the whole snapshot: the rows carry the listed size and time of their file, and a build
+-- reads users.csv again only when they changed (incremental_by_file_version).
+{{ config(**incremental_by_file_version()) }}
 {%- set columns = ['created_at', 'deleted_at', 'email_address', 'first_name', 'id', 'last_name', 'merged_at',
     'parent_user_id'] %}
 with
 
+raw_files as (
+    select * from {{ ref('stg_shop__raw_files') }}
+),
+
 source as (
-    {{ numbered_raw_rows(source('shop', 'users'), columns) }}
+    {{ numbered_raw_rows(source('shop', 'users'), columns, in_changed_files('filename', 'raw_files')) }}
 ),
 
 renamed as (
@@ -35,8 +42,12 @@ renamed as (
             or {{ is_unparseable_timestamp('deleted_at') }}
             or {{ is_unparseable_timestamp('merged_at') }}
         ) as has_unparseable_timestamp,
-        {{ raw_row_columns(columns) }}
+        {{ raw_row_columns(columns) }},
+        raw_files.size_bytes as source_file_size_bytes,
+        raw_files.modified_at as source_file_modified_at
     from source
+    -- a left join: a row whose file the listing lacks is kept, and read again by the next build
+    left join raw_files on {{ raw_file_name('source.filename') }} = raw_files.source_file
 ),
 
 final as (
