@@ -11,6 +11,14 @@ raw_files as (
     select * from {{ ref('stg_shop__raw_files') }}
 ),
 
+-- the listing as one row of maps by file name, looked up per line (map_by_key says why not a join)
+file_versions as (
+    select
+        {{ map_by_key('source_file', 'size_bytes') }} as size_bytes_by_file,
+        {{ map_by_key('source_file', 'modified_at') }} as modified_at_by_file
+    from raw_files
+),
+
 source as (
     {{ numbered_raw_rows(source('shop', 'users'), columns, in_changed_files('filename', 'raw_files')) }}
 ),
@@ -43,11 +51,11 @@ renamed as (
             or {{ is_unparseable_timestamp('merged_at') }}
         ) as has_unparseable_timestamp,
         {{ raw_row_columns(columns) }},
-        raw_files.size_bytes as source_file_size_bytes,
-        raw_files.modified_at as source_file_modified_at
+        -- null for a file the listing lacks: its rows are kept, and read again by the next build
+        file_versions.size_bytes_by_file[{{ raw_file_name('filename') }}] as source_file_size_bytes,
+        file_versions.modified_at_by_file[{{ raw_file_name('filename') }}] as source_file_modified_at
     from source
-    -- a left join: a row whose file the listing lacks is kept, and read again by the next build
-    left join raw_files on {{ raw_file_name('source.filename') }} = raw_files.source_file
+    cross join file_versions
 ),
 
 final as (
