@@ -31,11 +31,9 @@
     {{ return(adapter.dispatch('incremental_by_file_version')()) }}
 {% endmacro %}
 
+{#- the same as for landed files: the rows of each file read again replace that file's rows -#}
 {% macro default__incremental_by_file_version() %}
-    {{ return({
-        'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': 'source_file',
-        'on_schema_change': 'fail'
-    }) }}
+    {{ return(default__incremental_by_landing_day()) }}
 {% endmacro %}
 
 {% macro spark__incremental_by_file_version() %}
