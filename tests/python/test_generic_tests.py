@@ -1,9 +1,9 @@
 """Every custom generic test in tests/generic/ can fail: it passes on tiny good data and fails once a row is
 dropped, duplicated or corrupted on purpose.
 
-A throw-away dbt project in tmp_path holds a copy of the repository's tests/generic/*.sql (the real macros),
-one tiny seed per test and a yml applying each test the way the project's models do. `dbt build` runs on the
-good seeds, the seeds are broken, and `dbt build` runs again.
+A throw-away dbt project in tmp_path holds a copy of the repository's tests/generic/*.sql (the real macros)
+and of the macro file they call (row_fingerprint), one tiny seed per test and a yml applying each test the way
+the project's models do. `dbt build` runs on the good seeds, the seeds are broken, and `dbt build` runs again.
 """
 
 from __future__ import annotations
@@ -100,9 +100,11 @@ def _project(base: Path) -> Path:
     (project / "seeds").mkdir()
     for macro in GENERIC.glob("*.sql"):
         shutil.copy(macro, project / "tests" / "generic" / macro.name)
+    (project / "macros").mkdir()
+    shutil.copy(REPO / "macros" / "raw_files" / "raw_files.sql", project / "macros" / "raw_files.sql")
     (project / "dbt_project.yml").write_text(
         "name: generic_tests_probe\nversion: '1.0'\nconfig-version: 2\nprofile: probe\n"
-        "seed-paths: [seeds]\ntest-paths: [tests]\n"
+        "seed-paths: [seeds]\ntest-paths: [tests]\nmacro-paths: [macros]\n"
     )
     (project / "profiles.yml").write_text(
         "probe:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
