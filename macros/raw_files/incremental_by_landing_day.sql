@@ -23,7 +23,8 @@
 {% endmacro %}
 
 {#- How a model of whole snapshot files (users.csv: each delivery replaces the last) skips a file it already
-    holds: `config(**incremental_by_file_version())` with in_changed_files() as the read filter. DuckDB
+    holds: `config(**incremental_by_file_version())` with in_changed_files() as the read filter (staging) or
+    snapshot_changed() (the models built on the whole snapshot). DuckDB
     deletes the rows of a file read again and inserts its new version (delete+insert by source_file); a file
     whose size and modification time match the loaded version is not opened. Spark rebuilds the table: without a
     partition to overwrite, its insert_overwrite of an empty selection would empty the table. -#}

@@ -80,6 +80,31 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The filter of a model built on a whole snapshot (the users chain) whose every row depends on all of it: on an
+    incremental build, true when `versions` (source_file and `columns`: the file version and the var values the
+    rows were built with) holds a combination the model's own table does not, so all rows are built again and
+    replace the held ones (delete+insert by source_file); false when nothing changed, and the model reads no row.
+    A null never matches, so a file of unknown version is built again. `1 = 1` on a full build. -#}
+{% macro snapshot_changed(versions, columns) -%}
+    {%- if execute and is_incremental() -%}
+        exists (
+            select 1
+            from ({{ versions }}) as versions
+            where not exists (
+                select 1
+                from {{ this }} as held
+                where
+                    held.source_file = versions.source_file
+                    {%- for column in columns %}
+                    and held.{{ column }} = versions.{{ column }}
+                    {%- endfor %}
+            )
+        )
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
 {#- A query's one column as a subquery the engine puts on the build side of a semi-join with raw lines. DuckDB
     estimates a CSV scan at a few dozen rows and chose to hash every line of users.csv instead (out of memory at
     scale 100); the values folded into one list and unnested again are estimated at one row. Dispatched. -#}

@@ -1,11 +1,18 @@
 -- Every staged user with its surviving customer: merges are followed to the root of the chain
 -- (A -> B -> C maps A and B to C). A chain that never reaches a root is a merge cycle and is quarantined.
+-- Resolved again only when the checked snapshot changed (snapshot_changed), as its checks are.
+{{ config(**incremental_by_file_version()) }}
 {%- set max_merge_depth = 100 %}
+{%- set version_columns = ['source_file_size_bytes', 'source_file_modified_at', 'extracted_at'] %}
+{%- set versions -%}
+    select distinct source_file, {{ version_columns | join(', ') }} from {{ ref('int_shop__users_checked') }}
+{%- endset %}
 with recursive
 
 checked as (
     -- a table: the recursive walk below reads it once per step
     select * from {{ ref('int_shop__users_checked') }}
+    where {{ snapshot_changed(versions, version_columns) }}
 ),
 
 mergeable as (
@@ -142,7 +149,11 @@ final as (
         has_missing_merge_parent as dq_missing_merge_parent,
         has_unparseable_timestamp as dq_unparseable_timestamp,
         has_odd_timestamp_format as dq_odd_timestamp_format,
-        coalesce(pre_merge_quarantine_reason, case when dq_merge_cycle then 'merge_cycle' end) as quarantine_reason
+        coalesce(pre_merge_quarantine_reason, case when dq_merge_cycle then 'merge_cycle' end) as quarantine_reason,
+        source_file,
+        source_file_size_bytes,
+        source_file_modified_at,
+        extracted_at
     from resolved_users
 )
 

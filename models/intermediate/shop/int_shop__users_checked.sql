@@ -1,5 +1,16 @@
 -- Staged users (data lines) with the checks that do not need the merge graph; int_shop__users resolves
 -- merges on top. Each check is a dq_<reason_code> flag; quarantine_reason is the first quarantine flag set.
+-- Every row depends on the whole snapshot (duplicate keys) and on var('shop_extracted_at'): a build checks all
+-- rows again when either changed, and none when neither did (snapshot_changed).
+{{ config(**incremental_by_file_version()) }}
+{%- set versions -%}
+    select distinct
+        source_file,
+        source_file_size_bytes,
+        source_file_modified_at,
+        {{ shop_extracted_at() }} as extracted_at
+    from {{ ref('stg_shop__users') }}
+{%- endset %}
 with
 
 -- every column but the personal data (email, names), which stays in staging
@@ -20,10 +31,15 @@ users as (
         has_odd_timestamp_format,
         has_unparseable_timestamp,
         source_file,
+        source_file_size_bytes,
+        source_file_modified_at,
+        {{ shop_extracted_at() }} as extracted_at,
         row_fingerprint,
         copy_number
     from {{ ref('stg_shop__users') }}
-    where not is_header_row
+    where
+        not is_header_row
+        and {{ snapshot_changed(versions, ['source_file_size_bytes', 'source_file_modified_at', 'extracted_at']) }}
 ),
 
 ranked as (
@@ -46,12 +62,8 @@ checked as (
         has_invalid_id as dq_invalid_id,
         user_id is not null and copy_number = 1 and key_occurrence > 1 as dq_duplicate_key,
         -- the export date, not the wall clock, decides what is in the future: rebuilds stay identical
-        coalesce(
-            created_at > {{ shop_extracted_at() }}
-            or deleted_at > {{ shop_extracted_at() }}
-            or merged_at > {{ shop_extracted_at() }},
-            false
-        ) as dq_future_dated
+        coalesce(created_at > extracted_at or deleted_at > extracted_at or merged_at > extracted_at, false)
+            as dq_future_dated
     from ranked
 ),
 
