@@ -15,12 +15,18 @@
 {#- A record's key in the issue rows: the key as written ('(no id)' when missing), with `#<n>` appended for the
     n-th raw record written with the same key (n >= 2; copies and keys written twice), ranked by `order_by`. -#}
 {% macro record_key(key_text, order_by) -%}
+    {{ numbered_record_key(
+        key_text, "row_number() over (partition by " ~ key_text ~ " order by " ~ order_by | join(', ') ~ ")"
+    ) }}
+{%- endmacro %}
+
+{#- record_key with the record's number among those with the same key already computed (`occurrence`), for a
+    model that numbers only the keys written more than once. -#}
+{% macro numbered_record_key(key_text, occurrence) -%}
     {{ dbt.concat([
         "coalesce(" ~ key_text ~ ", '(no id)')",
-        "case when row_number() over (partition by " ~ key_text ~ " order by " ~ order_by | join(', ')
-            ~ ") > 1 then " ~ dbt.concat(["'#'", safe_cast_value(
-                "row_number() over (partition by " ~ key_text ~ " order by " ~ order_by | join(', ') ~ ")",
-                dbt.type_string())]) ~ " else '' end"
+        "case when " ~ occurrence ~ " > 1 then "
+            ~ dbt.concat(["'#'", safe_cast_value(occurrence, dbt.type_string())]) ~ " else '' end"
     ]) }}
 {%- endmacro %}
 

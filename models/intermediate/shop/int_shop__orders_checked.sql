@@ -23,29 +23,123 @@ known_items as (
     where item_id is not null
 ),
 
-ranked as (
+-- Copies and keys written twice are rare: only their lines are ranked (below), every other line is first of its
+-- kind. Ranking every line sorted all 4.7M wide lines twice at scale 100 (11.5 s of the model's 14.3 s alone).
+-- Each rank reads the staging table again: DuckDB would materialize `orders` whole if it were read twice.
+repeated_fingerprints as (
+    select row_fingerprint
+    from {{ ref('stg_shop__orders') }}
+    where not is_header_row
+    group by row_fingerprint
+    having count(*) > 1
+),
+
+-- a line copied within a file or into a later file is a duplicate: the first copy (earliest landing, then file
+-- name) is kept
+copy_ranks as (
     select
-        *,
-        -- a line copied within a file or into a later file is a duplicate: the first copy (earliest landing,
-        -- then file name) is kept
+        row_fingerprint,
+        source_file,
+        copy_number,
         row_number() over (
             partition by row_fingerprint
             order by landed_on, source_file, copy_number
         ) as copy_rank
-    from orders
+    from {{ ref('stg_shop__orders') }}
+    where not is_header_row and row_fingerprint in (select repeated.row_fingerprint from repeated_fingerprints as repeated)
+),
+
+-- ids written on more than one line (a missing or invalid id counts as one id, null, as in the partition below)
+repeated_keys as (
+    select line_item_id
+    from {{ ref('stg_shop__orders') }}
+    where not is_header_row
+    group by line_item_id
+    having count(*) > 1
+),
+
+-- a key written twice with different content: the first by content is kept, the rest quarantined
+key_ranks as (
+    select
+        repeated_lines.row_fingerprint,
+        repeated_lines.source_file,
+        repeated_lines.copy_number,
+        row_number() over (
+            partition by repeated_lines.line_item_id, coalesce(copy_ranks.copy_rank, 1) > 1
+            order by
+                repeated_lines.invoice_id_text, repeated_lines.user_id_text, repeated_lines.item_id_text,
+                repeated_lines.item_name, repeated_lines.item_category, repeated_lines.price_text,
+                repeated_lines.created_at_text, repeated_lines.paid_at_text, repeated_lines.row_fingerprint
+        ) as key_occurrence
+    from {{ ref('stg_shop__orders') }} as repeated_lines
+    inner join repeated_keys on repeated_lines.line_item_id is not distinct from repeated_keys.line_item_id
+    left join copy_ranks
+        on
+            repeated_lines.row_fingerprint = copy_ranks.row_fingerprint
+            and repeated_lines.source_file = copy_ranks.source_file
+            and repeated_lines.copy_number = copy_ranks.copy_number
+    where not repeated_lines.is_header_row
+),
+
+-- ids written on more than one line as written (`5` and `5.0` are one id, two record keys): the issue rows
+-- name each of these lines `<id>#<n>` (numbered_record_key)
+repeated_key_texts as (
+    select line_item_id_text
+    from {{ ref('stg_shop__orders') }}
+    where not is_header_row
+    group by line_item_id_text
+    having count(*) > 1
+),
+
+key_text_ranks as (
+    select
+        repeated_lines.row_fingerprint,
+        repeated_lines.source_file,
+        repeated_lines.copy_number,
+        row_number() over (
+            partition by repeated_lines.line_item_id_text
+            order by
+                coalesce(copy_ranks.copy_rank, 1), coalesce(key_ranks.key_occurrence, 1),
+                repeated_lines.row_fingerprint
+        ) as key_text_occurrence
+    from {{ ref('stg_shop__orders') }} as repeated_lines
+    inner join repeated_key_texts
+        on repeated_lines.line_item_id_text is not distinct from repeated_key_texts.line_item_id_text
+    left join copy_ranks
+        on
+            repeated_lines.row_fingerprint = copy_ranks.row_fingerprint
+            and repeated_lines.source_file = copy_ranks.source_file
+            and repeated_lines.copy_number = copy_ranks.copy_number
+    left join key_ranks
+        on
+            repeated_lines.row_fingerprint = key_ranks.row_fingerprint
+            and repeated_lines.source_file = key_ranks.source_file
+            and repeated_lines.copy_number = key_ranks.copy_number
+    where not repeated_lines.is_header_row
 ),
 
 keyed as (
     select
-        *,
-        -- a key written twice with different content: the first by content is kept, the rest quarantined
-        row_number() over (
-            partition by line_item_id, copy_rank > 1
-            order by
-                invoice_id_text, user_id_text, item_id_text, item_name, item_category, price_text,
-                created_at_text, paid_at_text, row_fingerprint
-        ) as key_occurrence
-    from ranked
+        orders.*,
+        coalesce(copy_ranks.copy_rank, 1) as copy_rank,
+        coalesce(key_ranks.key_occurrence, 1) as key_occurrence,
+        coalesce(key_text_ranks.key_text_occurrence, 1) as key_text_occurrence
+    from orders
+    left join copy_ranks
+        on
+            orders.row_fingerprint = copy_ranks.row_fingerprint
+            and orders.source_file = copy_ranks.source_file
+            and orders.copy_number = copy_ranks.copy_number
+    left join key_ranks
+        on
+            orders.row_fingerprint = key_ranks.row_fingerprint
+            and orders.source_file = key_ranks.source_file
+            and orders.copy_number = key_ranks.copy_number
+    left join key_text_ranks
+        on
+            orders.row_fingerprint = key_text_ranks.row_fingerprint
+            and orders.source_file = key_text_ranks.source_file
+            and orders.copy_number = key_text_ranks.copy_number
 ),
 
 checked as (
@@ -95,7 +189,7 @@ final as (
         paid_at,
         source_file,
         landed_on,
-        {{ record_key('line_item_id_text', ['copy_rank', 'key_occurrence', 'row_fingerprint']) }} as record_key,
+        {{ numbered_record_key('line_item_id_text', 'key_text_occurrence') }} as record_key,
         {{ dbt.concat(["'price '", "coalesce(price_text, 'None')", "', created_at '",
             "coalesce(created_at_text, 'None')", "', paid_at '", "coalesce(paid_at_text, 'None')",
             "', file '", "source_file"]) }} as dq_detail,
