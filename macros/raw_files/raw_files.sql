@@ -234,6 +234,14 @@
     select * from copied_lines
 {%- endmacro %}
 
+{#- The join condition of two reads of the same staged raw line (`left` and `right` are relation aliases): its
+    file, fingerprint and copy number, the primary key of every shop staging model. -#}
+{% macro same_raw_line(left, right) -%}
+    {{ left }}.source_file = {{ right }}.source_file
+    and {{ left }}.row_fingerprint = {{ right }}.row_fingerprint
+    and {{ left }}.copy_number = {{ right }}.copy_number
+{%- endmacro %}
+
 {#- The lineage columns of a staged raw row read through numbered_raw_rows: its file, landing day, whether it is
     the header, its fingerprint and its copy number among identical rows of the same file. -#}
 {% macro raw_row_columns(columns) -%}

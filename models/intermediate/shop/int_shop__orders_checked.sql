@@ -74,10 +74,7 @@ key_ranks as (
     from {{ ref('stg_shop__orders') }} as repeated_lines
     inner join repeated_keys on repeated_lines.line_item_id is not distinct from repeated_keys.line_item_id
     left join copy_ranks
-        on
-            repeated_lines.row_fingerprint = copy_ranks.row_fingerprint
-            and repeated_lines.source_file = copy_ranks.source_file
-            and repeated_lines.copy_number = copy_ranks.copy_number
+        on {{ same_raw_line('repeated_lines', 'copy_ranks') }}
     where not repeated_lines.is_header_row
 ),
 
@@ -106,15 +103,9 @@ key_text_ranks as (
     inner join repeated_key_texts
         on repeated_lines.line_item_id_text is not distinct from repeated_key_texts.line_item_id_text
     left join copy_ranks
-        on
-            repeated_lines.row_fingerprint = copy_ranks.row_fingerprint
-            and repeated_lines.source_file = copy_ranks.source_file
-            and repeated_lines.copy_number = copy_ranks.copy_number
+        on {{ same_raw_line('repeated_lines', 'copy_ranks') }}
     left join key_ranks
-        on
-            repeated_lines.row_fingerprint = key_ranks.row_fingerprint
-            and repeated_lines.source_file = key_ranks.source_file
-            and repeated_lines.copy_number = key_ranks.copy_number
+        on {{ same_raw_line('repeated_lines', 'key_ranks') }}
     where not repeated_lines.is_header_row
 ),
 
@@ -126,20 +117,11 @@ keyed as (
         coalesce(key_text_ranks.key_text_occurrence, 1) as key_text_occurrence
     from orders
     left join copy_ranks
-        on
-            orders.row_fingerprint = copy_ranks.row_fingerprint
-            and orders.source_file = copy_ranks.source_file
-            and orders.copy_number = copy_ranks.copy_number
+        on {{ same_raw_line('orders', 'copy_ranks') }}
     left join key_ranks
-        on
-            orders.row_fingerprint = key_ranks.row_fingerprint
-            and orders.source_file = key_ranks.source_file
-            and orders.copy_number = key_ranks.copy_number
+        on {{ same_raw_line('orders', 'key_ranks') }}
     left join key_text_ranks
-        on
-            orders.row_fingerprint = key_text_ranks.row_fingerprint
-            and orders.source_file = key_text_ranks.source_file
-            and orders.copy_number = key_text_ranks.copy_number
+        on {{ same_raw_line('orders', 'key_text_ranks') }}
 ),
 
 checked as (
