@@ -56,24 +56,37 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The filter of a model of snapshot files (incremental_by_file_version) on its source rows: the files of
-    `versions` (source_file, size_bytes, modified_at: the file listing) whose size or modification time differ
-    from the version the model holds. When none differs the engine opens no file (an empty semi-join); `1 = 1` on
-    a full build. -#}
-{% macro in_changed_files(path, versions) -%}
+{#- The versions (rows of `versions`: source_file and `columns`) the model's own table does not hold: a file
+    version or var value it was not built from. A null never matches, so a file of unknown version counts as
+    new. The query both filters of incremental_by_file_version models share. -#}
+{% macro versions_not_held(versions, columns) -%}
+    select versions.source_file
+    from ({{ versions }}) as versions
+    where not exists (
+        select 1
+        from {{ this }} as held
+        where
+            held.source_file = versions.source_file
+            {%- for column in columns %}
+            and held.{{ column }} = versions.{{ column }}
+            {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- The filter of a model of snapshot files (incremental_by_file_version) on its source rows: the files of the
+    listing `raw_files` (source_file, size_bytes, modified_at) whose size or modification time differ from the
+    version the model holds. When none differs the engine opens no file (an empty semi-join); `1 = 1` on a full
+    build. -#}
+{% macro in_changed_files(path, raw_files) -%}
     {%- if execute and is_incremental() -%}
-        {%- set changed_files -%}
-            select versions.source_file
-            from {{ versions }} as versions
-            where not exists (
-                select 1
-                from {{ this }} as loaded
-                where
-                    loaded.source_file = versions.source_file
-                    and loaded.source_file_size_bytes = versions.size_bytes
-                    and loaded.source_file_modified_at = versions.modified_at
-            )
+        {%- set listed -%}
+            select
+                source_file,
+                size_bytes as source_file_size_bytes,
+                modified_at as source_file_modified_at
+            from {{ raw_files }}
         {%- endset -%}
+        {%- set changed_files = versions_not_held(listed, ['source_file_size_bytes', 'source_file_modified_at']) -%}
         {{ raw_file_name(path) }} in ({{ few_values(changed_files, 'source_file') }})
     {%- else -%}
         1 = 1
@@ -82,24 +95,12 @@
 
 {#- The filter of a model built on a whole snapshot (the users chain) whose every row depends on all of it: on an
     incremental build, true when `versions` (source_file and `columns`: the file version and the var values the
-    rows were built with) holds a combination the model's own table does not, so all rows are built again and
-    replace the held ones (delete+insert by source_file); false when nothing changed, and the model reads no row.
-    A null never matches, so a file of unknown version is built again. `1 = 1` on a full build. -#}
+    rows would be built from) holds one the model's table does not (versions_not_held), so all rows are built
+    again and replace the held ones (delete+insert by source_file); false when nothing changed, and the model
+    reads no row. `1 = 1` on a full build. -#}
 {% macro snapshot_changed(versions, columns) -%}
     {%- if execute and is_incremental() -%}
-        exists (
-            select 1
-            from ({{ versions }}) as versions
-            where not exists (
-                select 1
-                from {{ this }} as held
-                where
-                    held.source_file = versions.source_file
-                    {%- for column in columns %}
-                    and held.{{ column }} = versions.{{ column }}
-                    {%- endfor %}
-            )
-        )
+        exists ({{ versions_not_held(versions, columns) }})
     {%- else -%}
         1 = 1
     {%- endif -%}
