@@ -8,6 +8,15 @@ events as (
     select * from {{ ref('int_shop__events') }}
 ),
 
+-- the same events, named again by each CTE that reads them: DuckDB materializes a CTE read twice
+events_to_count as (
+    select * from {{ ref('int_shop__events') }}
+),
+
+events_to_rank as (
+    select * from {{ ref('int_shop__events') }}
+),
+
 order_lines as (
     select * from {{ ref('int_order_lines') }}
 ),
@@ -17,8 +26,7 @@ assignment_events as (
         test_id,
         test_assignment,
         customer_id,
-        event_at,
-        event_id
+        event_at
     from events
     where
         event_name = 'test_assignment'
@@ -27,23 +35,65 @@ assignment_events as (
         and test_assignment in (0, 1)
 ),
 
-ranked_assignments as (
+-- Almost every user is assigned once per test: only users assigned more than once are ranked (a window over
+-- every assignment was most of this model's time on 16M assignments).
+reassigned_users as (
     select
         test_id,
-        test_assignment,
-        customer_id,
-        event_at,
-        row_number() over (partition by test_id, customer_id order by event_at, event_id) as assignment_number
+        customer_id
+    from events_to_count
+    where
+        event_name = 'test_assignment'
+        and customer_id is not null
+        and test_id is not null
+        and test_assignment in (0, 1)
+    group by test_id, customer_id
+    having count(*) > 1
+),
+
+single_assignments as (
+    select
+        assignment_events.test_id,
+        assignment_events.test_assignment,
+        assignment_events.customer_id,
+        assignment_events.event_at as assigned_at
     from assignment_events
+    left join reassigned_users
+        on
+            assignment_events.test_id = reassigned_users.test_id
+            and assignment_events.customer_id = reassigned_users.customer_id
+    where reassigned_users.test_id is null
+),
+
+ranked_reassignments as (
+    select
+        events_to_rank.test_id,
+        events_to_rank.test_assignment,
+        events_to_rank.customer_id,
+        events_to_rank.event_at,
+        row_number() over (
+            partition by events_to_rank.test_id, events_to_rank.customer_id
+            order by events_to_rank.event_at, events_to_rank.event_id
+        ) as assignment_number
+    from events_to_rank
+    inner join reassigned_users
+        on
+            events_to_rank.test_id = reassigned_users.test_id
+            and events_to_rank.customer_id = reassigned_users.customer_id
+    where
+        events_to_rank.event_name = 'test_assignment'
+        and events_to_rank.test_assignment in (0, 1)
 ),
 
 assignments as (
+    select * from single_assignments
+    union all
     select
         test_id,
         test_assignment,
         customer_id,
         event_at as assigned_at
-    from ranked_assignments
+    from ranked_reassignments
     where assignment_number = 1
 ),
 
@@ -59,32 +109,57 @@ sale_lines as (
         and customer_id is not null
 ),
 
-user_outcomes as (
+-- Outcomes are counted for buyers only: most assigned users never buy, and a count of distinct orders per
+-- assigned user was most of this model's time (16M assignments at scale 100).
+buyer_outcomes as (
     -- only what happened at or after the assignment can be an effect of the test
     select
         assignments.test_id,
         assignments.test_assignment,
         assignments.customer_id,
         count(distinct sale_lines.order_key) as orders,
-        coalesce(sum(sale_lines.line_revenue), 0) as revenue
+        sum(sale_lines.line_revenue) as revenue
     from assignments
-    left join sale_lines
+    inner join sale_lines
         on
             assignments.customer_id = sale_lines.customer_id
             and assignments.assigned_at <= sale_lines.paid_at
     group by assignments.test_id, assignments.test_assignment, assignments.customer_id
 ),
 
-arm_totals as (
+arm_users as (
     select
         test_id,
         test_assignment,
-        count(*) as users,
-        sum(case when orders > 0 then 1 else 0 end) as buyers,
+        count(*) as users
+    from assignments
+    group by test_id, test_assignment
+),
+
+arm_buyers as (
+    select
+        test_id,
+        test_assignment,
+        count(*) as buyers,
         sum(orders) as orders,
         sum(revenue) as revenue
-    from user_outcomes
+    from buyer_outcomes
     group by test_id, test_assignment
+),
+
+arm_totals as (
+    select
+        arm_users.test_id,
+        arm_users.test_assignment,
+        arm_users.users,
+        coalesce(arm_buyers.buyers, 0) as buyers,
+        coalesce(arm_buyers.orders, 0) as orders,
+        coalesce(arm_buyers.revenue, 0) as revenue
+    from arm_users
+    left join arm_buyers
+        on
+            arm_users.test_id = arm_buyers.test_id
+            and arm_users.test_assignment = arm_buyers.test_assignment
 ),
 
 final as (

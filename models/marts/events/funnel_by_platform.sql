@@ -46,32 +46,49 @@ sale_orders as (
     group by order_key
 ),
 
-viewer_purchases as (
+-- Purchases are counted for buyers only: most viewers never buy, and grouping every viewer a second time after
+-- the join was half of this model's time (16M viewers at scale 100).
+buyer_purchases as (
     select
         viewers.platform,
         viewers.customer_id,
-        count(sale_orders.order_key) as purchases
+        count(*) as purchases
     from viewers
-    left join sale_orders
+    inner join sale_orders
         on
             viewers.customer_id = sale_orders.customer_id
             and viewers.first_view_at <= sale_orders.paid_at
     group by viewers.platform, viewers.customer_id
 ),
 
+platform_viewers as (
+    select
+        platform,
+        sum(views) as views,
+        count(*) as viewers
+    from viewers
+    group by platform
+),
+
+platform_buyers as (
+    select
+        platform,
+        count(*) as viewers_who_bought,
+        sum(purchases) as purchases
+    from buyer_purchases
+    group by platform
+),
+
 platform_totals as (
     select
-        viewers.platform,
-        sum(viewers.views) as views,
-        count(*) as viewers,
-        sum(case when viewer_purchases.purchases > 0 then 1 else 0 end) as viewers_who_bought,
-        sum(viewer_purchases.purchases) as purchases
-    from viewers
-    inner join viewer_purchases
-        on
-            viewers.platform = viewer_purchases.platform
-            and viewers.customer_id = viewer_purchases.customer_id
-    group by viewers.platform
+        platform_viewers.platform,
+        platform_viewers.views,
+        platform_viewers.viewers,
+        coalesce(platform_buyers.viewers_who_bought, 0) as viewers_who_bought,
+        coalesce(platform_buyers.purchases, 0) as purchases
+    from platform_viewers
+    left join platform_buyers
+        on platform_viewers.platform = platform_buyers.platform
 ),
 
 final as (
