@@ -7,8 +7,11 @@
     'parent_user_id'] %}
 with
 
+-- the listing of the one file the users source reads: with every file of the folder listed, the changed-file
+-- filter below never came out empty and users.csv was read on every build, changed or not
 raw_files as (
     select * from {{ ref('stg_shop__raw_files') }}
+    where source_file = 'users.csv'
 ),
 
 -- the listing as one row of maps by file name, looked up per line (map_by_key says why not a join)
