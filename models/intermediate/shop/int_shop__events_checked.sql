@@ -10,12 +10,26 @@ folded as (
     where {{ in_lookback_window('landed_on') }}
 ),
 
+{%- if is_incremental() %}
+
+-- the window's event ids: only they can be repeated in a file checked now (an earlier file's rows are not
+-- rewritten, and the first file of an id keeps its event)
+window_keys as (
+    select event_id
+    from {{ ref('int_shop__events_folded') }}
+    where {{ in_lookback_window('landed_on') }}
+),
+{%- endif %}
+
 -- a narrow second import over every file: the event ids folded in more than one file (rare: an event's rows
 -- landed apart). Only their files are ranked; `folded` is read once, or DuckDB would materialize it whole.
 repeated_keys as (
     select event_id
     from {{ ref('int_shop__events_folded') }}
     where event_id is not null
+    {%- if is_incremental() %}
+        and event_id in (select window_keys.event_id from window_keys)
+    {%- endif %}
     group by event_id
     having count(*) > 1
 ),
