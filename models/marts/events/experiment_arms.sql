@@ -1,38 +1,34 @@
 -- Shop only: online_retail has no event log. A user counts once per test, in the arm of their FIRST assignment
 -- (ties broken by event id): a later re-assignment must not move a user, or the arms would share users.
 {{ config(enabled=var('source_system') == 'shop') }}
+{#- an assignment that can count: an identified user put in arm 0 or 1 of a test #}
+{%- set counted_assignment -%}
+    event_name = 'test_assignment'
+    and customer_id is not null
+    and test_id is not null
+    and test_assignment in (0, 1)
+{%- endset %}
 
 with
 
-events as (
+assignment_events as (
     select * from {{ ref('int_shop__events') }}
+    where {{ counted_assignment }}
 ),
 
 -- the same events, named again by each CTE that reads them: DuckDB materializes a CTE read twice
-events_to_count as (
+assignments_to_count as (
     select * from {{ ref('int_shop__events') }}
+    where {{ counted_assignment }}
 ),
 
-events_to_rank as (
+assignments_to_rank as (
     select * from {{ ref('int_shop__events') }}
+    where {{ counted_assignment }}
 ),
 
 order_lines as (
     select * from {{ ref('int_order_lines') }}
-),
-
-assignment_events as (
-    select
-        test_id,
-        test_assignment,
-        customer_id,
-        event_at
-    from events
-    where
-        event_name = 'test_assignment'
-        and customer_id is not null
-        and test_id is not null
-        and test_assignment in (0, 1)
 ),
 
 -- Almost every user is assigned once per test: only users assigned more than once are ranked (a window over
@@ -41,12 +37,7 @@ reassigned_users as (
     select
         test_id,
         customer_id
-    from events_to_count
-    where
-        event_name = 'test_assignment'
-        and customer_id is not null
-        and test_id is not null
-        and test_assignment in (0, 1)
+    from assignments_to_count
     group by test_id, customer_id
     having count(*) > 1
 ),
@@ -67,22 +58,19 @@ single_assignments as (
 
 ranked_reassignments as (
     select
-        events_to_rank.test_id,
-        events_to_rank.test_assignment,
-        events_to_rank.customer_id,
-        events_to_rank.event_at,
+        assignments_to_rank.test_id,
+        assignments_to_rank.test_assignment,
+        assignments_to_rank.customer_id,
+        assignments_to_rank.event_at,
         row_number() over (
-            partition by events_to_rank.test_id, events_to_rank.customer_id
-            order by events_to_rank.event_at, events_to_rank.event_id
+            partition by assignments_to_rank.test_id, assignments_to_rank.customer_id
+            order by assignments_to_rank.event_at, assignments_to_rank.event_id
         ) as assignment_number
-    from events_to_rank
+    from assignments_to_rank
     inner join reassigned_users
         on
-            events_to_rank.test_id = reassigned_users.test_id
-            and events_to_rank.customer_id = reassigned_users.customer_id
-    where
-        events_to_rank.event_name = 'test_assignment'
-        and events_to_rank.test_assignment in (0, 1)
+            assignments_to_rank.test_id = reassigned_users.test_id
+            and assignments_to_rank.customer_id = reassigned_users.customer_id
 ),
 
 assignments as (
