@@ -30,16 +30,6 @@ known_users as (
     select * from {{ ref('int_shop__user_identity') }}
 ),
 
--- the users snapshot version the identity was resolved from: one row, null when there is no user (an import
--- of its own: DuckDB would materialize known_users if it were read twice)
-identity_version as (
-    select
-        max(source_file_size_bytes) as source_file_size_bytes,
-        max(source_file_modified_at) as source_file_modified_at,
-        max(extracted_at) as extracted_at
-    from {{ ref('int_shop__user_identity') }}
-),
-
 catalog as (
     select * from {{ ref('int_shop__catalog_items') }}
 ),
@@ -52,22 +42,6 @@ known_items as (
 
 {%- if is_incremental() %}
 
--- an identity the table has joined no event to: the users snapshot or shop_extracted_at changed since the last
--- build (the window's events always get the current one). Users are compared only then: what the table holds
--- per user was most of an incremental build's time when nothing had changed.
-new_identity as (
-    select 1 as is_new
-    from identity_version
-    where not exists (
-        select 1
-        from {{ this }} as held
-        where
-            held.users_file_size_bytes = identity_version.source_file_size_bytes
-            and held.users_file_modified_at = identity_version.source_file_modified_at
-            and held.users_extracted_at = identity_version.extracted_at
-    )
-),
-
 -- what the table holds per user id and per viewed item; where the snapshots now say otherwise, every day
 -- holding such an event is joined again (whole days: Spark overwrites a landing day's partition)
 held_users as (
@@ -77,7 +51,7 @@ held_users as (
         dq_unknown_user,
         dq_quarantined_user
     from {{ this }}
-    where source_user_id is not null and exists (select new_identity.is_new from new_identity)
+    where source_user_id is not null
 ),
 
 changed_users as (
@@ -162,14 +136,10 @@ joined as (
         events.dq_conflicting_parameters,
         events.dq_inconsistent_event_rows,
         events.dq_unknown_parameter,
-        {{ safe_cast_value('null', dbt.type_string()) }} as quarantine_reason,
-        identity_version.source_file_size_bytes as users_file_size_bytes,
-        identity_version.source_file_modified_at as users_file_modified_at,
-        identity_version.extracted_at as users_extracted_at
+        {{ safe_cast_value('null', dbt.type_string()) }} as quarantine_reason
     from events
     left join known_users on events.user_id = known_users.user_id
     left join known_items on events.item_id = known_items.item_id
-    cross join identity_version
 ),
 
 final as (
@@ -197,10 +167,7 @@ final as (
         {%- for flag in flags %}
             dq_{{ flag }},
         {%- endfor %}
-        quarantine_reason,
-        users_file_size_bytes,
-        users_file_modified_at,
-        users_extracted_at
+        quarantine_reason
     from joined
 )
 
