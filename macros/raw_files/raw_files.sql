@@ -106,6 +106,17 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- snapshot_changed for a model built on another model of the users chain, whose rows carry source_file and the
+    snapshot version they were built from (source_file_size_bytes, source_file_modified_at, extracted_at): true
+    when `relation` holds a version this model does not. -#}
+{% macro snapshot_changed_in(relation) -%}
+    {%- set columns = ['source_file_size_bytes', 'source_file_modified_at', 'extracted_at'] -%}
+    {%- set versions -%}
+        select distinct source_file, {{ columns | join(', ') }} from {{ relation }}
+    {%- endset -%}
+    {{ snapshot_changed(versions, columns) }}
+{%- endmacro %}
+
 {#- A query's one column as a subquery the engine puts on the build side of a semi-join with raw lines. DuckDB
     estimates a CSV scan at a few dozen rows and chose to hash every line of users.csv instead (out of memory at
     scale 100); the values folded into one list and unnested again are estimated at one row. Dispatched. -#}

@@ -1,16 +1,12 @@
 -- One row per user id written in users.csv: the surviving customer it resolves to, and whether the account is
 -- usable. Order lines and events both look their user up here, so they resolve identities the same way.
--- Resolved again only when the resolved snapshot changed (snapshot_changed), as int_shop__users is.
+-- Resolved again only when the resolved snapshot changed (snapshot_changed_in), as int_shop__users is.
 {{ config(**incremental_by_file_version()) }}
-{%- set version_columns = ['source_file_size_bytes', 'source_file_modified_at', 'extracted_at'] %}
-{%- set versions -%}
-    select distinct source_file, {{ version_columns | join(', ') }} from {{ ref('int_shop__users') }}
-{%- endset %}
 with
 
 users as (
     select * from {{ ref('int_shop__users') }}
-    where {{ snapshot_changed(versions, version_columns) }}
+    where {{ snapshot_changed_in(ref('int_shop__users')) }}
 ),
 
 identities as (

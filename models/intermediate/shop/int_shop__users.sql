@@ -1,18 +1,14 @@
 -- Every staged user with its surviving customer: merges are followed to the root of the chain
 -- (A -> B -> C maps A and B to C). A chain that never reaches a root is a merge cycle and is quarantined.
--- Resolved again only when the checked snapshot changed (snapshot_changed), as its checks are.
+-- Resolved again only when the checked snapshot changed (snapshot_changed_in), as its checks are.
 {{ config(**incremental_by_file_version()) }}
 {%- set max_merge_depth = 100 %}
-{%- set version_columns = ['source_file_size_bytes', 'source_file_modified_at', 'extracted_at'] %}
-{%- set versions -%}
-    select distinct source_file, {{ version_columns | join(', ') }} from {{ ref('int_shop__users_checked') }}
-{%- endset %}
 with recursive
 
 checked as (
     -- a table: the recursive walk below reads it once per step
     select * from {{ ref('int_shop__users_checked') }}
-    where {{ snapshot_changed(versions, version_columns) }}
+    where {{ snapshot_changed_in(ref('int_shop__users_checked')) }}
 ),
 
 mergeable as (
