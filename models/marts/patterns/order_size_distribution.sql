@@ -62,18 +62,29 @@ buckets as (
     ]) }}
 ),
 
+-- one row per measure and value: the buckets are range-joined to the distinct values, not to every order
+measure_values as (
+    select
+        measure,
+        measure_value,
+        count(*) as orders,
+        sum(revenue) as revenue
+    from order_measures
+    group by measure, measure_value
+),
+
 bucketed as (
     select
         buckets.measure,
         buckets.bucket_number,
-        count(order_measures.order_key) as orders,
-        sum(order_measures.revenue) as revenue
+        coalesce(sum(measure_values.orders), 0) as orders,
+        sum(measure_values.revenue) as revenue
     from buckets
-    left join order_measures
+    left join measure_values
         on
-            buckets.measure = order_measures.measure
-            and buckets.lower_bound <= order_measures.measure_value
-            and (buckets.upper_bound is null or buckets.upper_bound > order_measures.measure_value)
+            buckets.measure = measure_values.measure
+            and buckets.lower_bound <= measure_values.measure_value
+            and (buckets.upper_bound is null or buckets.upper_bound > measure_values.measure_value)
     group by buckets.measure, buckets.bucket_number
 ),
 
@@ -84,8 +95,8 @@ medians as (
 totals as (
     select
         measure,
-        count(*) as total_orders
-    from order_measures
+        sum(orders) as total_orders
+    from measure_values
     group by measure
 ),
 
