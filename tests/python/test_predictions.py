@@ -38,6 +38,15 @@ def test_auc_interval_brackets_the_auc_and_is_seeded():
     assert 0.03 < high - low < 0.2
 
 
+def test_resample_counts_draw_every_customer_with_replacement():
+    counts = evaluation.resample_counts(np.random.default_rng(3), 100_000)
+    assert len(counts) == 100_000 and counts.sum() == 100_000 and counts.min() >= 0
+    # with replacement: about 1/e of the customers are left out of a resample, 1/(2e) are drawn twice
+    assert (counts == 0).mean() == pytest.approx(np.exp(-1), abs=0.01)
+    assert (counts == 2).mean() == pytest.approx(np.exp(-1) / 2, abs=0.01)
+    assert np.array_equal(counts, evaluation.resample_counts(np.random.default_rng(3), 100_000))
+
+
 def test_revenue_capture_and_deciles_break_ties_by_key():
     scores = np.array([5.0, 5.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
     keys = np.array([9, 2, 3, 4, 5, 6, 7, 8, 1, 10])

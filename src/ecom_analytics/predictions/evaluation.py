@@ -2,7 +2,7 @@
 Brier score, predicted over actual revenue.
 
 The bootstrap resamples customers with replacement (seeded). Each replicate's AUC is computed from the
-resample's multiplicity per customer (a multinomial draw) over one sort of the scores, so a replicate costs
+resample's multiplicity per customer (resample_counts) over one sort of the scores, so a replicate costs
 O(customers) and no score is re-sorted.
 """
 
@@ -14,6 +14,15 @@ RANDOM_SEED = 42
 BOOTSTRAP_ROUNDS = 200
 INTERVAL = 0.95
 TOP_SHARE = 0.10
+
+
+def resample_counts(rng: np.random.Generator, n: int) -> np.ndarray:
+    """How many times each of n customers is drawn in a resample of n with replacement.
+
+    n uniform draws, counted: the distribution of a multinomial draw over n equal cells, which took five to
+    six times as long (numpy draws a multinomial as one binomial per cell).
+    """
+    return np.bincount(rng.integers(0, n, size=n), minlength=n).astype(float)
 
 
 def _weighted_auc(groups: np.ndarray, positive: np.ndarray, weights: np.ndarray, n_groups: int) -> float:
@@ -43,8 +52,7 @@ def auc_interval(
     n = len(positive)
     rng = np.random.default_rng(seed)
     replicates = [
-        _weighted_auc(groups, positive, rng.multinomial(n, np.full(n, 1.0 / n)).astype(float), len(values))
-        for _ in range(rounds)
+        _weighted_auc(groups, positive, resample_counts(rng, n), len(values)) for _ in range(rounds)
     ]
     tail = (1.0 - level) / 2.0
     low, high = np.nanquantile(replicates, [tail, 1.0 - tail])

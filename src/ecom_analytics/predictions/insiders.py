@@ -3,7 +3,7 @@
 Membership is decided in SQL (`insiders`, rules from the insiders_rules seed). The proof: the members picked
 at the evaluate cutoff (as_of_date - H) with the model's out-of-time scores, against everyone else:
 which share of the revenue that actually followed in the next H days did they produce? Its interval comes
-from a bootstrap over the customers (seeded, multinomial weights as in `evaluation`).
+from a bootstrap over the customers (seeded, resampled as in `evaluation`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..frames import aggregate, empty, from_pandas, is_empty, join, rows, select, to_pandas
-from .evaluation import BOOTSTRAP_ROUNDS, INTERVAL, RANDOM_SEED
+from .evaluation import BOOTSTRAP_ROUNDS, INTERVAL, RANDOM_SEED, resample_counts
 
 SUMMARY_TYPES = {
     "customers": "bigint",
@@ -55,7 +55,7 @@ def share_interval(
     rng = np.random.default_rng(seed)
     shares = []
     for _ in range(rounds):
-        weights = rng.multinomial(n, np.full(n, 1.0 / n))
+        weights = resample_counts(rng, n)
         weighted = weights * values
         total = weighted.sum()
         shares.append(weighted[mask].sum() / total if total > 0 else np.nan)
